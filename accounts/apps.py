@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.apps import AppConfig, apps
+from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Staff accounts, roles and API clients")
+
+    def ready(self) -> None:
+        from accounts.roles import sync_role_permissions
+
+        def _sync(sender: AppConfig, **kwargs: object) -> None:
+            # post_migrate fires once per app with models; permissions are complete after the
+            # last one.
+            with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
+            if sender is with_models[-1]:
+                sync_role_permissions()
+
+        post_migrate.connect(_sync, dispatch_uid="accounts.sync_role_permissions")
+
+
+class RegisterAdminConfig(admin_apps.AdminConfig):
+    """The Django admin, reachable only through the staff login with a verified second factor."""
+
+    default = False
+    default_site = "accounts.admin_site.RegisterAdminSite"

@@ -1,0 +1,119 @@
+"""Machine clients of the API, and the Actor type that attributes every change."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import TYPE_CHECKING, TypeAlias, Union
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+TOKEN_PREFIX_LENGTH = 12
+
+
+class Scope(models.TextChoices):
+    """What a machine client may do; each API view names the one scope it needs."""
+
+    CALLS = "calls", _("Telephony: call recordings")
+    SURVEYS = "surveys", _("SMS gateway: survey answers")
+    FEEDBACK = "feedback", _("Website: feedback")
+    VISITS = "visits", _("Website: visit data")
+    CONSENTS = "consents", _("Website: consents")
+    REQUESTS = "requests", _("Website: written data-subject requests")
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiClientQuerySet(models.QuerySet):
+    def active(self) -> ApiClientQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+    def authenticate(self, token: str) -> ApiClient | None:
+        """Return the active client that owns this token, or None."""
+        prefix = token[:TOKEN_PREFIX_LENGTH]
+        client = self.active().filter(token_prefix=prefix).first()
+        if client is None or not secrets.compare_digest(client.token_hash, _hash_token(token)):
+            return None
+        return client
+
+
+class ApiClient(models.Model):
+    """A machine that calls the API: the telephony system, the SMS gateway, the website.
+
+    Only a hash of the token is stored; the token itself is shown once, when it is created.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    scopes = ArrayField(
+        models.CharField(max_length=20, choices=Scope.choices), verbose_name=_("scopes")
+    )
+    token_prefix = models.CharField(max_length=TOKEN_PREFIX_LENGTH, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiClientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scopes__len__gt=0), name="apiclient_has_scope"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def issue(
+        cls, *, name: str, scopes: list[str], by: User | None = None
+    ) -> tuple[ApiClient, str]:
+        """Create a client and return it with its token, which is never retrievable again."""
+        token = "pkr_" + secrets.token_urlsafe(32)
+        client = cls.objects.create(
+            name=name,
+            scopes=sorted(set(scopes)),
+            token_prefix=token[:TOKEN_PREFIX_LENGTH],
+            token_hash=_hash_token(token),
+            created_by=by,
+        )
+        return client, token
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def has_scope(self, scope: str) -> bool:
+        return self.is_active and scope in self.scopes
+
+    def revoke(self) -> None:
+        """Revoke the token at once; the client's history stays attributable."""
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])
+
+
+# Who did something: a staff user or a machine client. Services take one explicitly.
+Actor: TypeAlias = Union["User", ApiClient]  # noqa: UP007

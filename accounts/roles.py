@@ -1,0 +1,62 @@
+"""Staff roles and what each may do, declared once.
+
+The groups themselves are created by a data migration; their permissions are synchronised from
+ROLE_PERMISSIONS after every `migrate`, so an app that adds a model adds its permission here and
+nowhere else. Least privilege: a role gets only what its daily work needs.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The group name is the Finnish role name staff recognise."""
+
+    CUSTOMER_SERVICE = "asiakaspalvelu", _("Customer service")
+    SUPERVISOR = "esihenkilö", _("Supervisor")
+    PRIVACY_OFFICER = "tietosuojavastaava", _("Privacy officer")
+    MARKETING = "markkinointi", _("Marketing")
+
+
+_CUSTOMER_SERVICE = {
+    "customers.view_customer",
+    "customers.add_customer",
+    "customers.change_customer",
+}
+
+ROLE_PERMISSIONS: dict[Role, set[str]] = {
+    Role.CUSTOMER_SERVICE: _CUSTOMER_SERVICE,
+    Role.SUPERVISOR: _CUSTOMER_SERVICE,
+    Role.PRIVACY_OFFICER: _CUSTOMER_SERVICE
+    | {
+        "audit.view_accesslogentry",
+        "pghistory.view_events",
+        "accounts.view_apiclient",
+        "accounts.change_apiclient",
+    },
+    Role.MARKETING: set(),
+}
+
+
+def sync_role_permissions() -> None:
+    """Give each role exactly the permissions declared for it (missing ones are skipped)."""
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        wanted = Permission.objects.none()
+        for label in codenames:
+            app_label, codename = label.split(".")
+            wanted |= Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            )
+        group.permissions.set(wanted)
+
+
+def roles_of(user) -> set[Role]:
+    """Return the roles a user holds."""
+    if not user.is_authenticated:
+        return set()
+    names = {g.name for g in user.groups.all()}
+    return {role for role in Role if role.value in names}

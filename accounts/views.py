@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Role, roles_of
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html", {"roles": sorted(roles_of(request.user))})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    """Sign out: the session is deleted on the server, not just forgotten by the browser."""
+    logout(request)
+    messages.success(request, _("You have signed out."))
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@login_required
+def schedule(request: HttpRequest) -> HttpResponse:
+    """Show the privacy officer the scheduled jobs, read-only, as declared in settings."""
+    if Role.PRIVACY_OFFICER not in roles_of(request.user):
+        raise PermissionDenied
+    jobs = [
+        {
+            "name": name,
+            "task": job["task"],
+            "schedule": job["schedule"],
+            "description": job["description"],
+        }
+        for name, job in settings.SCHEDULED_JOBS.items()
+    ]
+    return render(request, "accounts/schedule.html", {"jobs": jobs})
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors: whatever broke must not break the error page too.
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from two_factor.urls import urlpatterns as two_factor_urls
+
+from accounts import api as accounts_api
+from accounts import views as accounts_views
+
+api_v1 = [
+    path("whoami/", accounts_api.whoami, name="whoami"),
+]
+
+urlpatterns = [
+    path("", accounts_views.home, name="home"),
+    path("", include(two_factor_urls)),
+    path("kirjaudu-ulos/", accounts_views.logout_view, name="logout"),
+    path("jarjestelma/ajastukset/", accounts_views.schedule, name="schedule"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/<path:rest>", accounts_api.json_not_found),
+]
+
+handler403 = "accounts.views.permission_denied"
+handler404 = "accounts.views.page_not_found"
+handler500 = "accounts.views.server_error"
