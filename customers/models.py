@@ -61,12 +61,12 @@ class Customer(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    @property
-    def full_name(self) -> str:
-        """Return the first and last name."""
-        return f"{self.first_name} {self.last_name}".strip()
-
     def save(self, *args: object, **kwargs: object) -> None:
         if not self.customer_number:
             self.customer_number = Customer.objects.next_customer_number()
         super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        """Return the first and last name."""
+        return f"{self.first_name} {self.last_name}".strip()

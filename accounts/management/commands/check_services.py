@@ -21,7 +21,7 @@ def _redacted(url: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Check that PostgreSQL and Redis answer; on failure print one line saying how to start them."
+    help = "Check that PostgreSQL and Redis answer; if not, say in one line how to start them."
 
     def handle(self, *args: object, **options: object) -> None:
         db = settings.DATABASES["default"]

@@ -15,7 +15,7 @@ class Command(BaseCommand):
             raise CommandError("Demo data is never loaded in production.")
         with transaction.atomic():
             load_demo_staff()
-        self.stdout.write("Demo logins (password %s for all):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD} for all):")
         for username, _first, _last, role in DEMO_USERS:
             self.stdout.write(
                 f"  {role.value:<20} {username:<16} TOTP secret {base32_secret(demo_key(username))}"
