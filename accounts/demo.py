@@ -35,7 +35,7 @@ def base32_secret(hex_key: str) -> str:
 
 
 def current_code(username: str) -> str:
-    device = TOTPDevice.objects.get(user__username=username, name="demo")
+    device = TOTPDevice.objects.get(user__username=username, name="default")
     return f"{totp(device.bin_key, step=device.step, digits=device.digits):0{device.digits}d}"
 
 
@@ -56,7 +56,7 @@ def load_demo_staff() -> list[User]:
             user.save(update_fields=["password"])
             user.groups.add(Group.objects.get(name=role.value))
             TOTPDevice.objects.create(
-                user=user, name="demo", key=demo_key(username), confirmed=True
+                user=user, name="default", key=demo_key(username), confirmed=True
             )
         users.append(user)
     return users

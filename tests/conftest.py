@@ -1,0 +1,86 @@
+"""The cast: one user per role, plus an outsider with no role, so every access rule is tested
+against each of them."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.roles import Role
+
+PASSWORD = "Testisalasana-2026"
+
+
+def make_user(username: str, role: Role | None, *, is_staff: bool = False) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        first_name=username.capitalize(),
+        is_staff=is_staff,
+    )
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role.value))
+    return user
+
+
+def current_code(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}"
+
+
+@pytest.fixture
+def clerk(db) -> User:
+    return make_user("clerk", Role.CUSTOMER_SERVICE)
+
+
+@pytest.fixture
+def supervisor(db) -> User:
+    return make_user("supervisor", Role.SUPERVISOR)
+
+
+@pytest.fixture
+def privacy_officer(db) -> User:
+    return make_user("privacy", Role.PRIVACY_OFFICER, is_staff=True)
+
+
+@pytest.fixture
+def marketer(db) -> User:
+    return make_user("marketer", Role.MARKETING)
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    return make_user("outsider", None)
+
+
+@pytest.fixture
+def cast(clerk, supervisor, privacy_officer, marketer, outsider) -> dict[str, User]:
+    return {
+        "clerk": clerk,
+        "supervisor": supervisor,
+        "privacy_officer": privacy_officer,
+        "marketer": marketer,
+        "outsider": outsider,
+    }
+
+
+def verified_client(user: User) -> Client:
+    """A test client signed in as the user with a verified second factor, as after a real
+    two-factor login."""
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, name="default", defaults={"confirmed": True}
+    )
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_for():
+    """Return a verified, signed-in test client for a user."""
+    return verified_client
