@@ -9,9 +9,14 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pkregister.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as error:
+        # A missing production secret is an operator's mistake, not a bug: say it in one line.
+        sys.exit(f"Configuration error: {error}")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -41,11 +41,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         logger.exception("Unhandled API error", exc_info=exc)
         return Response({"detail": _("Internal server error.")}, status=500)
     return response
-
-
-def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    """The 404 for paths under /api/ that match no endpoint."""
-    return JsonResponse({"detail": _("Not found.")}, status=404)
 
 
 @extend_schema(

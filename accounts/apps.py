@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.apps import AppConfig, apps
 from django.contrib.admin import apps as admin_apps
+from django.contrib.auth.management import create_permissions
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -13,11 +14,14 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.roles import sync_role_permissions
 
-        def _sync(sender: AppConfig, **kwargs: object) -> None:
-            # post_migrate fires once per app with models; permissions are complete after the
-            # last one.
+        def _sync(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
+            # post_migrate fires once per app with models. On the last one, make sure every
+            # app's permissions exist (auth's own receiver for that app may run after this
+            # one), then give the roles theirs.
             with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
             if sender is with_models[-1]:
+                for app_config in with_models:
+                    create_permissions(app_config, verbosity=0, using=using)
                 sync_role_permissions()
 
         post_migrate.connect(_sync, dispatch_uid="accounts.sync_role_permissions")

@@ -22,7 +22,6 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/<path:rest>", accounts_api.json_not_found),
 ]
 
 handler403 = "accounts.views.permission_denied"
