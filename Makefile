@@ -30,7 +30,7 @@ run: database
 	$(PY) manage.py load_demo_data
 	@echo "Serving http://127.0.0.1:8000 with a Celery worker and beat; Ctrl-C stops all three."
 	@mkdir -p var
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait' INT TERM EXIT; \
 	  $(VENV)/bin/celery -A pkregister worker --loglevel=INFO --concurrency=2 & \
 	  $(VENV)/bin/celery -A pkregister beat --loglevel=INFO & \
 	  $(PY) manage.py runserver 127.0.0.1:8000 & \
