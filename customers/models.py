@@ -1,12 +1,21 @@
-"""The register's people."""
+"""The register's people and the companies they represent (notice §5, §7)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pghistory
+from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
 from django.db import connection, models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
+
+from customers.validators import validate_business_id, validate_postal_code
 
 CUSTOMER_NUMBER_SEQUENCE = "customers_customer_number_seq"
 _WEIGHTS = (7, 3, 1)
@@ -30,6 +39,54 @@ def is_valid_customer_number(number: str) -> bool:
     )
 
 
+class Source(models.TextChoices):
+    """Where a value came from (notice §8)."""
+
+    CUSTOMER = "customer", _("The customer")
+    STAFF = "staff", _("Customer service")
+    ADDRESS_SERVICE = "address_service", _("Address-update service")
+
+
+class ContactMethod(models.TextChoices):
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    SMS = "sms", _("Text message")
+    LETTER = "letter", _("Letter")
+    NONE = "none", _("No contact")
+
+
+class Language(models.TextChoices):
+    FINNISH = "fi", _("Finnish")
+    SWEDISH = "sv", _("Swedish")
+    ENGLISH = "en", _("English")
+
+
+class LifeStatus(models.TextChoices):
+    """Set by an address update; anything but ACTIVE stops all marketing."""
+
+    ACTIVE = "active", _("Active")
+    DECEASED = "deceased", _("Deceased")
+    MOVED_ABROAD = "moved_abroad", _("Moved abroad")
+
+
+# Fields whose origin is recorded per value (Customer.field_sources).
+SOURCED_FIELDS = (
+    "first_name",
+    "last_name",
+    "street_address",
+    "postal_code",
+    "city",
+    "country",
+    "email",
+    "phone",
+    "preferred_contact_method",
+    "preferred_language",
+    "wishes",
+    "interests",
+    "life_status",
+)
+
+
 class CustomerQuerySet(models.QuerySet):
     def next_customer_number(self) -> str:
         """Take the next number from the database sequence and append its check digit."""
@@ -38,16 +95,72 @@ class CustomerQuerySet(models.QuerySet):
             (base,) = cursor.fetchone()
         return f"{base}{customer_number_check_digit(str(base))}"
 
+    def possible_duplicates(
+        self,
+        *,
+        email: str = "",
+        phone: str = "",
+        first_name: str = "",
+        last_name: str = "",
+        street_address: str = "",
+        postal_code: str = "",
+    ) -> CustomerQuerySet:
+        """People with the same email, the same phone, or the same name and address."""
+        condition = Q(pk__in=[])
+        if email:
+            condition |= Q(email__iexact=email)
+        if phone:
+            condition |= Q(phone=phone)
+        if first_name and last_name and street_address and postal_code:
+            condition |= Q(
+                first_name__iexact=first_name,
+                last_name__iexact=last_name,
+                street_address__iexact=street_address,
+                postal_code=postal_code,
+            )
+        return self.filter(condition)
+
+    def with_role_in(self, companies: models.QuerySet[Company]) -> CustomerQuerySet:
+        return self.filter(
+            Exists(ContactRole.objects.filter(customer=OuterRef("pk"), company__in=companies))
+        )
+
 
 @pghistory.track()
 class Customer(models.Model):
-    """A natural person in the register."""
+    """A natural person in the register: a customer, a contact person of a company, or both."""
 
     customer_number = models.CharField(_("customer number"), max_length=12, unique=True)
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = CountryField(_("country"), default="FI")
     email = models.EmailField(_("email"), blank=True)
     phone = PhoneNumberField(_("phone"), blank=True)
+    preferred_contact_method = models.CharField(
+        _("preferred contact method"),
+        max_length=10,
+        choices=ContactMethod.choices,
+        default=ContactMethod.EMAIL,
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.FINNISH
+    )
+    wishes = models.TextField(_("wishes"), blank=True)
+    interests = models.TextField(_("interests"), blank=True)
+    life_status = models.CharField(
+        _("status"), max_length=20, choices=LifeStatus.choices, default=LifeStatus.ACTIVE
+    )
+    life_status_effective_on = models.DateField(_("status effective"), null=True, blank=True)
+    # {"field": {"source": Source, "at": ISO time}} for each of SOURCED_FIELDS.
+    field_sources = models.JSONField(_("sources of values"), default=dict, blank=True)
+    groups = models.ManyToManyField(
+        "CustomerGroup", through="GroupMembership", related_name="customers", blank=True
+    )
+    # Optimistic locking: a save names the version it started from (customers.services).
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -57,6 +170,28 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["last_name", "first_name", "pk"]
+        indexes = [
+            # Search: name fragments (ILIKE) and typo-tolerant word similarity (<%), pg_trgm.
+            GinIndex(
+                fields=["last_name"], opclasses=["gin_trgm_ops"], name="customer_last_name_trgm"
+            ),
+            GinIndex(
+                fields=["first_name"], opclasses=["gin_trgm_ops"], name="customer_first_name_trgm"
+            ),
+            GinIndex(fields=["email"], opclasses=["gin_trgm_ops"], name="customer_email_trgm"),
+            # Search by phone (normalised to E.164) and the duplicate check.
+            models.Index(fields=["phone"], name="customer_phone"),
+            models.Index(Upper("email"), name="customer_email_upper"),
+            # Sorted lists and reports.
+            models.Index(fields=["last_name", "first_name", "id"], name="customer_name_order"),
+            models.Index(fields=["city"], name="customer_city"),
+            models.Index(fields=["created_at"], name="customer_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="customer_number_digits", condition=Q(customer_number__regex=r"^[0-9]{2,12}$")
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -66,7 +201,297 @@ class Customer(models.Model):
             self.customer_number = Customer.objects.next_customer_number()
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        if self.country == "FI" and self.postal_code:
+            try:
+                validate_postal_code(self.postal_code)
+            except ValidationError as error:
+                raise ValidationError({"postal_code": error}) from None
+
     @property
     def full_name(self) -> str:
         """Return the first and last name."""
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_reachable(self) -> bool:
+        """Whether the person can be contacted at all (not deceased, not moved abroad)."""
+        return self.life_status == LifeStatus.ACTIVE
+
+    def source_of(self, field: str) -> dict[str, str] | None:
+        """Return where a value came from and when, if known."""
+        return self.field_sources.get(field)
+
+    def mark_sources(self, fields: list[str], *, source: Source, at: str | None = None) -> None:
+        """Record the origin of these values (no save)."""
+        stamp = at or timezone.now().isoformat()
+        for field in fields:
+            self.field_sources[field] = {"source": str(source), "at": stamp}
+
+
+class CompanyStatus(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    PROSPECT = "prospect", _("Prospect")
+    FORMER = "former", _("Former customer")
+
+
+class Company(models.Model):
+    """A corporate customer, existing or prospective."""
+
+    name = models.CharField(_("name"), max_length=200)
+    business_id = models.CharField(
+        _("business ID"), max_length=9, unique=True, validators=[validate_business_id]
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CompanyStatus.choices, default=CompanyStatus.PROSPECT
+    )
+    is_key_account = models.BooleanField(_("key account"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name", "pk"]
+        indexes = [
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="company_name_trgm"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="company_business_id_format",
+                condition=Q(business_id__regex=r"^[0-9]{7}-[0-9]$"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactRoleQuerySet(models.QuerySet):
+    def current(self, on: date | None = None) -> ContactRoleQuerySet:
+        day = on or timezone.localdate()
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day), started_on__lte=day)
+
+
+@pghistory.track()
+class ContactRole(models.Model):
+    """A person's role (tehtävä) in a company, for prospects too."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="roles", verbose_name=_("person")
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="roles", verbose_name=_("company")
+    )
+    title = models.CharField(_("role in the company"), max_length=150)
+    work_email = models.EmailField(_("work email"), blank=True)
+    work_phone = PhoneNumberField(_("work phone"), blank=True)
+    started_on = models.DateField(_("started"), default=timezone.localdate)
+    ended_on = models.DateField(_("ended"), null=True, blank=True)
+
+    objects = ContactRoleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact role")
+        verbose_name_plural = _("contact roles")
+        ordering = ["-started_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="contactrole_ends_after_start",
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+            ),
+        ]
+        indexes = [
+            # Retention of ended roles.
+            models.Index(
+                fields=["ended_on"], name="contactrole_ended", condition=Q(ended_on__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}, {self.company}"
+
+    @property
+    def is_current(self) -> bool:
+        today = timezone.localdate()
+        return self.started_on <= today and (self.ended_on is None or self.ended_on >= today)
+
+
+class ServiceStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    BOOKED = "booked", _("Booked")
+    USED = "used", _("Used")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PaymentStatus(models.TextChoices):
+    UNPAID = "unpaid", _("Unpaid")
+    PAID = "paid", _("Paid")
+    INVOICED_TO_EMPLOYER = "employer", _("Invoiced to the employer")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class CollectionStatus(models.TextChoices):
+    NONE = "none", _("No collection")
+    REMINDED = "reminded", _("Payment reminder sent")
+    IN_COLLECTION = "collection", _("In collection")
+    COLLECTED = "collected", _("Collected")
+    WRITTEN_OFF = "written_off", _("Written off")
+
+
+@pghistory.track()
+class ServiceUse(models.Model):
+    """A service the person asked for or used, with its payment and collection status."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="services", verbose_name=_("customer")
+    )
+    service = models.CharField(_("service"), max_length=150)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ServiceStatus.choices, default=ServiceStatus.USED
+    )
+    date = models.DateField(_("date"))
+    price = models.DecimalField(_("price (€)"), max_digits=9, decimal_places=2)
+    payment_status = models.CharField(
+        _("payment"), max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
+    )
+    collection_status = models.CharField(
+        _("collection"),
+        max_length=12,
+        choices=CollectionStatus.choices,
+        default=CollectionStatus.NONE,
+    )
+
+    class Meta:
+        verbose_name = _("service used")
+        verbose_name_plural = _("services used")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(name="serviceuse_price_not_negative", condition=Q(price__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.date:%d.%m.%Y}"
+
+
+@pghistory.track()
+class Insurance(models.Model):
+    """An insurance policy concerning the person."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="insurances", verbose_name=_("customer")
+    )
+    insurer = models.CharField(_("insurer"), max_length=150)
+    policy_reference = models.CharField(_("policy reference"), max_length=60)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("insurance")
+        verbose_name_plural = _("insurances")
+        ordering = ["insurer", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="insurance_valid_range",
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.insurer} {self.policy_reference}"
+
+
+class OccupationalHealthContract(models.Model):
+    """A company's occupational-health contract (työterveyssopimus)."""
+
+    class Level(models.TextChoices):
+        STATUTORY = "statutory", _("Statutory (preventive) care")
+        MEDICAL = "medical", _("Statutory and medical care")
+
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("company")
+    )
+    contract_number = models.CharField(_("contract number"), max_length=30, unique=True)
+    level = models.CharField(
+        _("scope"), max_length=10, choices=Level.choices, default=Level.STATUTORY
+    )
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("occupational health contract")
+        verbose_name_plural = _("occupational health contracts")
+        ordering = ["-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="ohcontract_valid_range",
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_number} ({self.company})"
+
+
+@pghistory.track()
+class OccupationalHealthCoverage(models.Model):
+    """The person's coverage under a company's occupational-health contract."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="coverages", verbose_name=_("customer")
+    )
+    contract = models.ForeignKey(
+        OccupationalHealthContract,
+        on_delete=models.PROTECT,
+        related_name="coverages",
+        verbose_name=_("contract"),
+    )
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("occupational health coverage")
+        verbose_name_plural = _("occupational health coverages")
+        ordering = ["-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="ohcoverage_valid_range",
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.contract)
+
+
+class CustomerGroup(models.Model):
+    """A named group staff put customers in (analysis and the key-account programme, §5)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("customer group")
+        verbose_name_plural = _("customer groups")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track()
+class GroupMembership(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="memberships")
+    group = models.ForeignKey(CustomerGroup, on_delete=models.CASCADE, related_name="memberships")
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("group membership")
+        verbose_name_plural = _("group memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "group"], name="groupmembership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} ∈ {self.group_id}"

@@ -1,3 +1,5 @@
+"""What customers/ holds about people, declared once (DESIGN.md, contract 1)."""
+
 from __future__ import annotations
 
 from privacy.declarations import (
@@ -9,6 +11,7 @@ from privacy.declarations import (
     Purpose,
     Source,
     declare,
+    not_personal,
 )
 
 declare(
@@ -21,6 +24,77 @@ declare(
         subject_path="",
         retention=WHILE_RELATIONSHIP,
         erasure=Delete(),
-        description="Name, customer number and contact details.",
+        description="Name, customer number, address, contact details and preferences, "
+        "wishes and interests, and where each value came from.",
     )
 )
+declare(
+    PersonalData(
+        model="customers.ContactRole",
+        category=Category.BASIC,
+        purposes=(Purpose.CUSTOMER_CONTACT, Purpose.RELATIONSHIP),
+        basis=Basis.CONTRACT,
+        sources=(Source.DATA_SUBJECT, Source.STAFF),
+        subject_path="customer",
+        # Kept while the role lasts and for CONTACT_ROLE_RETENTION_MONTHS after it ends.
+        retention=WHILE_RELATIONSHIP,
+        erasure=Delete(),
+        description="The person's role in a company and work contact details.",
+    )
+)
+declare(
+    PersonalData(
+        model="customers.ServiceUse",
+        category=Category.SERVICES_PAYMENTS,
+        purposes=(Purpose.RELATIONSHIP, Purpose.ANALYSIS),
+        basis=Basis.CONTRACT,
+        sources=(Source.DATA_SUBJECT, Source.STAFF),
+        subject_path="customer",
+        retention=WHILE_RELATIONSHIP,
+        erasure=Delete(),
+        description="Services requested and used, prices, payment and collection status.",
+    )
+)
+declare(
+    PersonalData(
+        model="customers.Insurance",
+        category=Category.INSURANCE_OCCUPATIONAL_HEALTH,
+        purposes=(Purpose.RELATIONSHIP,),
+        basis=Basis.CONTRACT,
+        sources=(Source.DATA_SUBJECT, Source.STAFF),
+        subject_path="customer",
+        retention=WHILE_RELATIONSHIP,
+        erasure=Delete(),
+        description="Insurer and policy reference concerning the person.",
+    )
+)
+declare(
+    PersonalData(
+        model="customers.OccupationalHealthCoverage",
+        category=Category.INSURANCE_OCCUPATIONAL_HEALTH,
+        purposes=(Purpose.RELATIONSHIP,),
+        basis=Basis.CONTRACT,
+        sources=(Source.STAFF,),
+        subject_path="customer",
+        retention=WHILE_RELATIONSHIP,
+        erasure=Delete(),
+        description="The person's coverage under an occupational-health contract.",
+    )
+)
+declare(
+    PersonalData(
+        model="customers.GroupMembership",
+        category=Category.RELATIONSHIP,
+        purposes=(Purpose.ANALYSIS,),
+        basis=Basis.CONTRACT,
+        sources=(Source.STAFF,),
+        subject_path="customer",
+        retention=WHILE_RELATIONSHIP,
+        erasure=Delete(),
+        description="Customer groups for analysis and the key-account programme.",
+    )
+)
+
+not_personal("customers.Company", reason="A legal person; its people are in ContactRole.")
+not_personal("customers.OccupationalHealthContract", reason="A contract between companies.")
+not_personal("customers.CustomerGroup", reason="A group's name and description.")
