@@ -6,27 +6,34 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, roles_of
 
-# (label, url name, roles that see it); None means every signed-in user.
+# (label, url name, what opens it: a permission, a role, or None for every signed-in user).
 NAVIGATION = [
     (_("Front page"), "home", None),
-    (_("Scheduled jobs"), "schedule", {Role.PRIVACY_OFFICER}),
+    (_("Customers"), "customers:list", "customers.view_customer"),
+    (_("Companies"), "customers:company_list", "customers.view_company"),
+    (_("Reports"), "customers:reports", "customers.view_reports"),
+    (_("Scheduled jobs"), "schedule", Role.PRIVACY_OFFICER),
 ]
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """Give the base layout the navigation the signed-in user's roles may use."""
+    """Give the base layout the navigation the signed-in user may use."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
     roles = roles_of(user)
+    current = request.resolver_match.view_name if request.resolver_match else None
+
+    def allowed(rule: str | Role | None) -> bool:
+        if rule is None:
+            return True
+        if isinstance(rule, Role):
+            return rule in roles
+        return user.has_perm(rule)
+
     items = [
-        {
-            "label": label,
-            "url": reverse(name),
-            "active": request.resolver_match is not None
-            and request.resolver_match.url_name == name,
-        }
-        for label, name, allowed in NAVIGATION
-        if allowed is None or roles & allowed
+        {"label": label, "url": reverse(name), "active": current == name}
+        for label, name, rule in NAVIGATION
+        if allowed(rule)
     ]
     return {"navigation": items, "user_roles": roles, "can_admin": user.is_staff}

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pghistory
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Upper
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncMonth, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -120,6 +120,30 @@ class CustomerQuerySet(models.QuerySet):
             )
         return self.filter(condition)
 
+    def count_by_city(self) -> list[tuple[str, int]]:
+        """Return (city, people) pairs, largest first; people without a city under ""."""
+        rows = self.values("city").annotate(n=Count("pk")).order_by("-n", "city")
+        return [(row["city"], row["n"]) for row in rows]
+
+    def new_per_month(self, *, months: int = 12) -> list[tuple[date, int]]:
+        """Return (first day of month, people added) for the last `months` months, gaps as 0."""
+        today = timezone.localdate()
+        first = date(today.year, today.month, 1)
+        for _step in range(months - 1):
+            first = (first - timedelta(days=1)).replace(day=1)
+        rows = (
+            self.filter(created_at__date__gte=first)
+            .annotate(month=TruncMonth("created_at"))
+            .values("month")
+            .annotate(n=Count("pk"))
+        )
+        counts = {row["month"].date(): row["n"] for row in rows}
+        result, month = [], first
+        while month <= today:
+            result.append((month, counts.get(month, 0)))
+            month = (month + timedelta(days=32)).replace(day=1)
+        return result
+
     def with_role_in(self, companies: models.QuerySet[Company]) -> CustomerQuerySet:
         return self.filter(
             Exists(ContactRole.objects.filter(customer=OuterRef("pk"), company__in=companies))
@@ -170,6 +194,10 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["last_name", "first_name", "pk"]
+        permissions = [
+            ("view_reports", _("Can view customer reports")),
+            ("import_address_updates", _("Can import address updates")),
+        ]
         indexes = [
             # Search: name fragments (ILIKE) and typo-tolerant word similarity (<%), pg_trgm.
             GinIndex(
@@ -222,11 +250,14 @@ class Customer(models.Model):
         """Return where a value came from and when, if known."""
         return self.field_sources.get(field)
 
-    def mark_sources(self, fields: list[str], *, source: Source, at: str | None = None) -> None:
-        """Record the origin of these values (no save)."""
+    def mark_sources(
+        self, fields: list[str], *, source: Source, at: str | None = None, **details: str
+    ) -> None:
+        """Record the origin of these values (no save); `details` name the service and the
+        effective date of an address update."""
         stamp = at or timezone.now().isoformat()
         for field in fields:
-            self.field_sources[field] = {"source": str(source), "at": stamp}
+            self.field_sources[field] = {"source": str(source), "at": stamp, **details}
 
 
 class CompanyStatus(models.TextChoices):
@@ -465,11 +496,18 @@ class OccupationalHealthCoverage(models.Model):
         return str(self.contract)
 
 
+class CustomerGroupQuerySet(models.QuerySet):
+    def with_member_counts(self) -> CustomerGroupQuerySet:
+        return self.annotate(member_count=Count("memberships")).order_by("-member_count", "name")
+
+
 class CustomerGroup(models.Model):
     """A named group staff put customers in (analysis and the key-account programme, §5)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
+
+    objects = CustomerGroupQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("customer group")

@@ -55,7 +55,7 @@ SORTS = {
 }
 
 
-def _escape_like(value: str) -> str:
+def escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -92,7 +92,7 @@ def _text_queryset(query: str) -> QuerySet[Customer]:
     words = [w for w in query.split() if w]
     condition = Q()
     for word in words:
-        pattern = f"%{_escape_like(word)}%"
+        pattern = f"%{escape_like(word)}%"
         matches = Q(last_name__ilike=pattern) | Q(first_name__ilike=pattern)
         if len(word) >= 4:
             matches |= Q(last_name__trigram_word_similar=word) | Q(
@@ -100,7 +100,7 @@ def _text_queryset(query: str) -> QuerySet[Customer]:
             )
         condition &= matches
     by_name = Customer.objects.filter(condition).values("pk")
-    whole = f"%{_escape_like(query)}%"
+    whole = f"%{escape_like(query)}%"
     companies = Company.objects.filter(name__ilike=whole)
     by_company = ContactRole.objects.filter(company__in=companies).values("customer_id")
     parts = [by_company]
@@ -177,7 +177,7 @@ def customer_queryset(query: str) -> tuple[Kind, QuerySet[Customer]]:
         companies = Company.objects.filter(business_id=normalise_business_id(query))
         return kind, Customer.objects.with_role_in(companies)
     if kind == Kind.EMAIL:
-        return kind, Customer.objects.filter(email__ilike=f"%{_escape_like(query)}%")
+        return kind, Customer.objects.filter(email__ilike=f"%{escape_like(query)}%")
     if kind == Kind.PHONE:
         e164 = normalise_phone(query)
         if e164 is not None:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import pghistory
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, base32_secret, demo_key, load_demo_staff
+from customers.demo import load_demo_register
 
 
 class Command(BaseCommand):
@@ -13,8 +15,11 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         if settings.PRODUCTION:
             raise CommandError("Demo data is never loaded in production.")
-        with transaction.atomic():
+        with transaction.atomic(), pghistory.context(command="load_demo_data"):
             load_demo_staff()
+            people = load_demo_register()
+        if people:
+            self.stdout.write(f"Loaded the demo register: {people} invented people.")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD} for all):")
         for username, _first, _last, role in DEMO_USERS:
             self.stdout.write(

@@ -1,0 +1,231 @@
+"""Address updates from an address-update service (notice §8), imported in batches.
+
+The file format is documented in README.md ("Address update files"). Bad rows are reported with
+their row number and reason and skipped; good rows are applied; every changed value records the
+service and the effective date it came with. Importing the same file again changes nothing: a
+value is only replaced by an update whose effective date is later than the one it came with.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from audit.history import attributed_to
+from customers.models import Customer, LifeStatus, Source, is_valid_customer_number
+from customers.validators import validate_postal_code
+
+if TYPE_CHECKING:
+    from accounts.models import Actor
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+COLUMNS = [
+    "customer_number",
+    "street_address",
+    "postal_code",
+    "city",
+    "country",
+    "effective_date",
+    "source",
+    "status",
+]
+REQUIRED_COLUMNS = {"customer_number", "effective_date", "source"}
+ADDRESS_FIELDS = ("street_address", "postal_code", "city", "country")
+STATUS_VALUES = {
+    "": None,
+    "deceased": LifeStatus.DECEASED,
+    "kuollut": LifeStatus.DECEASED,
+    "moved_abroad": LifeStatus.MOVED_ABROAD,
+    "muuttanut ulkomaille": LifeStatus.MOVED_ABROAD,
+    "active": LifeStatus.ACTIVE,
+}
+_DATE_FI = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+
+class FileError(Exception):
+    """The file as a whole can't be read; no row was looked at."""
+
+
+@dataclass
+class Row:
+    number: int  # the line in the file, the header being line 1
+    customer_number: str
+    values: dict[str, str] = field(default_factory=dict)
+    effective: date | None = None
+    source: str = ""
+    status: str | None = None
+    error: str = ""
+    # Filled by plan(): the person and what would change.
+    customer: Customer | None = None
+    changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    rows: list[Row]
+    applied: bool = False
+
+    @property
+    def errors(self) -> list[Row]:
+        return [row for row in self.rows if row.error]
+
+    @property
+    def changing(self) -> list[Row]:
+        return [row for row in self.rows if not row.error and row.changes]
+
+    @property
+    def unchanged(self) -> list[Row]:
+        return [row for row in self.rows if not row.error and not row.changes]
+
+
+def _parse_date(value: str) -> date | None:
+    value = value.strip()
+    match = _DATE_FI.match(value)
+    try:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day)
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def read_rows(content: bytes) -> list[Row]:
+    """Parse the file into rows, each either valid on its own or carrying its error."""
+    if len(content) > MAX_FILE_BYTES:
+        raise FileError(_("The file is larger than 20 MB."))
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileError(_("The file is not UTF-8 text. Save it as CSV UTF-8.")) from None
+    if not text.strip():
+        raise FileError(_("The file is empty."))
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = REQUIRED_COLUMNS - set(header)
+    if missing:
+        raise FileError(
+            _("The header row lacks the columns: %(columns)s.")
+            % {"columns": ", ".join(sorted(missing))}
+        )
+    reader.fieldnames = header
+    rows = []
+    for line, record in enumerate(reader, start=2):
+        rows.append(_validate(line, {k: (v or "").strip() for k, v in record.items() if k}))
+    return rows
+
+
+def _validate(number: int, record: dict[str, str]) -> Row:
+    row = Row(number=number, customer_number=record.get("customer_number", ""))
+    if not is_valid_customer_number(row.customer_number):
+        row.error = _("Invalid customer number (check digit does not match).")
+        return row
+    row.effective = _parse_date(record.get("effective_date", ""))
+    if row.effective is None:
+        row.error = _("Invalid effective date; use 2026-11-25 or 25.11.2026.")
+        return row
+    row.source = record.get("source", "")
+    if not row.source:
+        row.error = _("The source is missing.")
+        return row
+    status_text = record.get("status", "").lower()
+    if status_text not in STATUS_VALUES:
+        row.error = _("Unknown status %(status)s.") % {"status": record.get("status")}
+        return row
+    row.status = STATUS_VALUES[status_text]
+    values = {f: record[f] for f in ADDRESS_FIELDS if record.get(f)}
+    if "country" in values:
+        values["country"] = values["country"].upper()
+        if values["country"] not in countries:
+            row.error = _("Unknown country code %(code)s.") % {"code": values["country"]}
+            return row
+    if values.get("postal_code") and values.get("country", "FI") == "FI":
+        try:
+            validate_postal_code(values["postal_code"])
+        except ValidationError as error:
+            row.error = str(error.messages[0])
+            return row
+    if not values and row.status is None:
+        row.error = _("The row has neither a new address nor a status.")
+        return row
+    row.values = values
+    return row
+
+
+def plan(rows: list[Row]) -> ImportReport:
+    """Match rows to people and work out what each would change; change nothing."""
+    numbers = {row.customer_number for row in rows if not row.error}
+    people = Customer.objects.in_bulk(numbers, field_name="customer_number")
+    for row in rows:
+        if row.error:
+            continue
+        row.customer = people.get(row.customer_number)
+        if row.customer is None:
+            row.error = _("No customer with this number.")
+            continue
+        row.changes = _changes(row.customer, row)
+    return ImportReport(rows=rows)
+
+
+def _is_newer(customer: Customer, field_name: str, effective: date) -> bool:
+    """Whether an update effective on `effective` may replace the field's current value."""
+    source = customer.source_of(field_name) or {}
+    previous = source.get("effective")
+    return previous is None or date.fromisoformat(previous) < effective
+
+
+def _changes(customer: Customer, row: Row) -> dict[str, tuple[str, str]]:
+    changes = {}
+    for name, value in row.values.items():
+        current = str(getattr(customer, name) or "")
+        if current != value and _is_newer(customer, name, row.effective):
+            changes[name] = (current, value)
+    if (
+        row.status is not None
+        and row.status != customer.life_status
+        and _is_newer(customer, "life_status", row.effective)
+    ):
+        changes["life_status"] = (customer.life_status, row.status)
+    return changes
+
+
+def apply(report: ImportReport, *, by: Actor | None) -> ImportReport:
+    """Apply the changing rows in one transaction; bad and unchanged rows are left alone."""
+    with transaction.atomic(), attributed_to(by):
+        for row in report.changing:
+            # Re-read under lock: the plan may be minutes old (an admin preview).
+            customer = Customer.objects.select_for_update().get(pk=row.customer.pk)
+            row.changes = _changes(customer, row)
+            for name, (_old, new) in row.changes.items():
+                setattr(customer, name, new)
+            if "life_status" in row.changes:
+                customer.life_status_effective_on = row.effective
+            customer.mark_sources(
+                list(row.changes),
+                source=Source.ADDRESS_SERVICE,
+                at=timezone.now().isoformat(),
+                service=row.source,
+                effective=row.effective.isoformat(),
+            )
+            customer.version = F("version") + 1
+            customer.save()
+    report.applied = True
+    return report
+
+
+def import_file(content: bytes, *, by: Actor | None, dry_run: bool = False) -> ImportReport:
+    report = plan(read_rows(content))
+    return report if dry_run else apply(report, by=by)

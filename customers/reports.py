@@ -1,0 +1,94 @@
+"""Reports for the analysis purpose of notice §5: counts only, no person in them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from customers.exports import csv_response, xlsx_response
+from customers.models import Customer, CustomerGroup
+
+
+@dataclass(frozen=True)
+class Report:
+    slug: str
+    title: str
+    label_header: str
+    rows: Callable[[], list[tuple[str, int]]]
+
+
+def _by_group() -> list[tuple[str, int]]:
+    return [
+        (group.name, group.member_count) for group in CustomerGroup.objects.with_member_counts()
+    ]
+
+
+def _by_city() -> list[tuple[str, int]]:
+    no_city = _("(no city)")
+    return [(city or no_city, n) for city, n in Customer.objects.count_by_city()]
+
+
+def _per_month() -> list[tuple[str, int]]:
+    return [(formats.date_format(month, "F Y"), n) for month, n in Customer.objects.new_per_month()]
+
+
+REPORTS = {
+    report.slug: report
+    for report in (
+        Report("ryhmat", gettext_lazy("Customers by group"), gettext_lazy("Group"), _by_group),
+        Report("kunnat", gettext_lazy("Customers by city"), gettext_lazy("City"), _by_city),
+        Report(
+            "uudet",
+            gettext_lazy("New customers per month"),
+            gettext_lazy("Month"),
+            _per_month,
+        ),
+    )
+}
+
+
+def _require(request: HttpRequest) -> None:
+    if not request.user.has_perm("customers.view_reports"):
+        raise PermissionDenied
+
+
+@login_required
+def reports_page(request: HttpRequest) -> HttpResponse:
+    _require(request)
+    sections = [
+        {
+            "report": report,
+            "rows": report.rows(),
+            "chart_id": f"chart-{report.slug}",
+            "data_id": f"chart-{report.slug}-data",
+        }
+        for report in REPORTS.values()
+    ]
+    for section in sections:
+        section["chart"] = {
+            "labels": [label for label, _n in section["rows"]],
+            "values": [n for _label, n in section["rows"]],
+            "title": str(section["report"].title),
+            "type": "line" if section["report"].slug == "uudet" else "bar",
+        }
+    return render(request, "customers/reports.html", {"sections": sections})
+
+
+@login_required
+def report_export(request: HttpRequest, report: str, fmt: str) -> HttpResponse:
+    _require(request)
+    if report not in REPORTS or fmt not in ("csv", "xlsx"):
+        raise Http404
+    chosen = REPORTS[report]
+    header = [str(chosen.label_header), _("Customers")]
+    rows = chosen.rows()
+    writer = csv_response if fmt == "csv" else xlsx_response
+    return writer(f"asiakasrekisteri-{chosen.slug}", header, rows)

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from customers import reports, views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("asiakkaat/", views.customer_list, name="list"),
+    path("asiakkaat/uusi/", views.customer_create_view, name="create"),
+    path("asiakkaat/<int:pk>/", views.customer_detail, name="detail"),
+    path("asiakkaat/<int:pk>/muokkaa/", views.customer_edit, name="edit"),
+    path("asiakkaat/<int:pk>/<slug:kind>/uusi/", views.related_edit, name="related_add"),
+    path(
+        "asiakkaat/<int:pk>/<slug:kind>/<int:item_pk>/muokkaa/",
+        views.related_edit,
+        name="related_edit",
+    ),
+    path("yritykset/", views.company_list, name="company_list"),
+    path("yritykset/uusi/", views.company_edit, name="company_create"),
+    path("yritykset/<int:pk>/", views.company_detail, name="company_detail"),
+    path("yritykset/<int:pk>/muokkaa/", views.company_edit, name="company_edit"),
+    path("raportit/", reports.reports_page, name="reports"),
+    path("raportit/<slug:report>.<str:fmt>", reports.report_export, name="report_export"),
+]

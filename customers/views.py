@@ -1,0 +1,298 @@
+"""Staff screens for people and companies. Views check access, validate, call one operation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import models, transaction
+from django.db.models import Count, Prefetch, Q
+from django.forms import ModelForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audit.history import attributed_to
+from audit.models import AccessAction, AccessLogEntry, AccessPurpose
+from customers import forms
+from customers.history import recent_changes
+from customers.models import (
+    Company,
+    ContactRole,
+    Customer,
+    Insurance,
+    OccupationalHealthCoverage,
+    ServiceUse,
+)
+from customers.search import Kind, escape_like, search_customers
+from customers.services import ConcurrentEditError, customer_create, customer_update
+from customers.validators import normalise_business_id
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _form_errors(request: HttpRequest) -> None:
+    messages.error(request, _("Not saved: correct the marked fields."))
+
+
+# --- People -------------------------------------------------------------------------------------
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    """Search and list people; an exact customer number opens the person's page at once."""
+    _require(request, "customers.view_customer")
+    result = search_customers(
+        request.GET.get("q", ""),
+        sort=request.GET.get("sort", ""),
+        page_number=request.GET.get("page", 1),
+    )
+    if result.single is not None:
+        return redirect("customers:detail", pk=result.single.pk)
+    sorts = [("relevance", _("Relevance"))] if result.kind == Kind.TEXT else []
+    sorts += [
+        ("name", _("Name")),
+        ("number", _("Customer number")),
+        ("city", _("City")),
+        ("-created", _("Newest first")),
+    ]
+    return render(
+        request,
+        "customers/customer_list.html",
+        {
+            "result": result,
+            "page_obj": result.page,
+            "sorts": sorts,
+            "query_string": urlencode({"q": result.query, "sort": result.sort}),
+        },
+    )
+
+
+def _customer_for_page(pk: int) -> Customer:
+    queryset = Customer.objects.prefetch_related(
+        Prefetch("roles", queryset=ContactRole.objects.select_related("company")),
+        "services",
+        "insurances",
+        Prefetch(
+            "coverages",
+            queryset=OccupationalHealthCoverage.objects.select_related("contract__company"),
+        ),
+        "groups",
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole record of one person. Every view is written to the access log."""
+    _require(request, "customers.view_customer")
+    customer = _customer_for_page(pk)
+    AccessLogEntry.record(
+        actor=request.user,
+        action=AccessAction.VIEW,
+        purpose=AccessPurpose.CUSTOMER_SERVICE,
+        subject=customer,
+    )
+    return render(
+        request,
+        "customers/customer_detail.html",
+        {
+            "customer": customer,
+            "changes": recent_changes(customer),
+            "can_edit": request.user.has_perm("customers.change_customer"),
+            "can_read_audit": request.user.has_perm("audit.view_accesslogentry"),
+        },
+    )
+
+
+@login_required
+def customer_create_view(request: HttpRequest) -> HttpResponse:
+    _require(request, "customers.add_customer")
+    form = forms.CustomerForm(request.POST or None)
+    duplicates: list[Customer] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.model_data()
+        duplicates = list(
+            Customer.objects.possible_duplicates(
+                email=data["email"],
+                phone=str(data["phone"]) if data["phone"] else "",
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                street_address=data["street_address"],
+                postal_code=data["postal_code"],
+            )[:10]
+        )
+        if not duplicates or form.cleaned_data.get("confirm_duplicate"):
+            customer = customer_create(
+                data=data, groups=form.cleaned_data["groups"], by=request.user
+            )
+            messages.success(request, _("Saved."))
+            return redirect("customers:detail", pk=customer.pk)
+        messages.warning(
+            request,
+            _("The register may already have this person. Check the matches below."),
+        )
+    elif request.method == "POST":
+        _form_errors(request)
+    return render(
+        request,
+        "customers/customer_form.html",
+        {"form": form, "duplicates": duplicates, "creating": True},
+    )
+
+
+@login_required
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "customers.change_customer")
+    customer = get_object_or_404(Customer, pk=pk)
+    form = forms.CustomerForm(request.POST or None, instance=Customer.objects.get(pk=pk))
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        expected = form.cleaned_data["version"] or customer.version
+        try:
+            changed = customer_update(
+                customer=customer,
+                data=form.model_data(),
+                groups=form.cleaned_data["groups"],
+                expected_version=expected,
+                by=request.user,
+            )
+        except ConcurrentEditError as error:
+            conflict = error.changes
+            messages.error(
+                request,
+                _(
+                    "Someone else saved this person's details while you were editing. "
+                    "Nothing was saved. Your entries are still in the form: check what "
+                    "changed meanwhile below, then save again."
+                ),
+            )
+            # The next save compares against the version the user has now seen.
+            current = Customer.objects.get(pk=pk)
+            data = request.POST.copy()
+            data["version"] = str(current.version)
+            form = forms.CustomerForm(data, instance=current)
+            form.is_valid()
+        else:
+            if changed:
+                messages.success(request, _("Saved."))
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("customers:detail", pk=customer.pk)
+    elif request.method == "POST":
+        _form_errors(request)
+    return render(
+        request,
+        "customers/customer_form.html",
+        {"form": form, "customer": customer, "conflict": conflict, "creating": False},
+    )
+
+
+# --- A person's related records -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RelatedKind:
+    model: type[models.Model]
+    form: type[ModelForm]
+    title: str
+
+
+RELATED = {
+    "tehtavat": RelatedKind(ContactRole, forms.ContactRoleForm, gettext_lazy("Role in a company")),
+    "palvelut": RelatedKind(ServiceUse, forms.ServiceUseForm, gettext_lazy("Service and payment")),
+    "vakuutukset": RelatedKind(Insurance, forms.InsuranceForm, gettext_lazy("Insurance")),
+    "tyoterveys": RelatedKind(
+        OccupationalHealthCoverage, forms.CoverageForm, gettext_lazy("Occupational health coverage")
+    ),
+}
+
+
+@login_required
+def related_edit(
+    request: HttpRequest, pk: int, kind: str, item_pk: int | None = None
+) -> HttpResponse:
+    """Add or edit one of a person's roles, services, insurances or coverages."""
+    _require(request, "customers.change_customer")
+    if kind not in RELATED:
+        raise Http404
+    related = RELATED[kind]
+    customer = get_object_or_404(Customer, pk=pk)
+    instance = (
+        get_object_or_404(related.model, pk=item_pk, customer=customer)
+        if item_pk is not None
+        else related.model(customer=customer)
+    )
+    form = related.form(request.POST or None, instance=instance)
+    if request.method == "POST":
+        if form.is_valid():
+            with transaction.atomic(), attributed_to(request.user):
+                form.save()
+            messages.success(request, _("Saved."))
+            return redirect("customers:detail", pk=customer.pk)
+        _form_errors(request)
+    return render(
+        request,
+        "customers/related_form.html",
+        {
+            "form": form,
+            "customer": customer,
+            "title": related.title,
+            "editing": item_pk is not None,
+        },
+    )
+
+
+# --- Companies ----------------------------------------------------------------------------------
+
+
+@login_required
+def company_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "customers.view_company")
+    query = request.GET.get("q", "").strip()
+    companies = Company.objects.annotate(role_count=Count("roles")).order_by("name", "pk")
+    if query:
+        companies = companies.filter(
+            Q(name__ilike=f"%{escape_like(query)}%") | Q(business_id=normalise_business_id(query))
+        )
+    page = Paginator(companies, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "customers/company_list.html",
+        {"page_obj": page, "query": query, "query_string": urlencode({"q": query})},
+    )
+
+
+@login_required
+def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "customers.view_company")
+    company = get_object_or_404(
+        Company.objects.prefetch_related(
+            Prefetch("roles", queryset=ContactRole.objects.select_related("customer")),
+            "contracts",
+        ),
+        pk=pk,
+    )
+    return render(request, "customers/company_detail.html", {"company": company})
+
+
+@login_required
+def company_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require(request, "customers.change_company" if pk else "customers.add_company")
+    company = get_object_or_404(Company, pk=pk) if pk else Company()
+    form = forms.CompanyForm(request.POST or None, instance=company)
+    if request.method == "POST":
+        if form.is_valid():
+            company = form.save()
+            messages.success(request, _("Saved."))
+            return redirect("customers:company_detail", pk=company.pk)
+        _form_errors(request)
+    return render(request, "customers/company_form.html", {"form": form, "company": company})

@@ -1,0 +1,112 @@
+"""The search finds what staff type."""
+
+from __future__ import annotations
+
+import pytest
+
+from customers.search import Kind, classify, search_customers
+from tests.customers.factories import CompanyFactory, ContactRoleFactory, CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    return {
+        "matti": CustomerFactory(first_name="Matti", last_name="Virtanen", email="matti.virtanen@posti.fi", phone="+358401234567"),
+        "liisa": CustomerFactory(first_name="Liisa", last_name="Korhonen", email="liisa@karjala.fi", phone="+358507654321"),
+        "pekka": CustomerFactory(first_name="Pekka", last_name="Hämäläinen", email="pekka.h@example.fi", phone="+358443334444"),
+    }
+
+
+def found(query: str) -> list[str]:
+    return [c.last_name for c in search_customers(query).page.object_list]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("virt", ["Virtanen"]),
+        ("Virtanen", ["Virtanen"]),
+        ("VIRTANEN", ["Virtanen"]),
+        ("matti virt", ["Virtanen"]),
+        ("Virtanen Matti", ["Virtanen"]),
+        ("hämäl", ["Hämäläinen"]),
+    ],
+)
+def test_name_fragments(people, query, expected):
+    assert found(query) == expected
+
+
+@pytest.mark.parametrize("typo", ["Virtnaen", "Virtasen", "Korhnen", "Korhosen", "Hämälänen"])
+def test_a_typo_in_a_name_is_forgiven(people, typo):
+    assert found(typo)[0] in {"Virtanen", "Korhonen", "Hämäläinen"}
+    assert len(found(typo)) == 1
+
+
+@pytest.mark.parametrize("phone", ["040 123 4567", "0401234567", "+358 40 123 4567", "+358401234567", "040-1234567", "(040) 123 4567"])
+def test_phone_in_any_notation(people, phone):
+    assert classify(phone) == Kind.PHONE
+    assert found(phone) == ["Virtanen"]
+
+
+@pytest.mark.parametrize("fragment", ["matti.virtanen@posti.fi", "virtanen@", "@posti.fi", "posti.fi", "matti.virtanen"])
+def test_email_and_email_fragments(people, fragment):
+    assert found(fragment) == ["Virtanen"]
+
+
+def test_customer_number_opens_the_persons_page(people, clerk, client_for):
+    number = people["liisa"].customer_number
+    response = client_for(clerk).get("/asiakkaat/", {"q": number})
+    assert response.status_code == 302
+    assert response.url == f"/asiakkaat/{people['liisa'].pk}/"
+
+
+def test_a_mistyped_customer_number_finds_nobody(people):
+    number = people["liisa"].customer_number
+    typo = number[:-1] + str((int(number[-1]) + 1) % 10)
+    assert found(typo) == []
+
+
+def test_company_name_and_business_id_find_its_contact_persons(people):
+    company = CompanyFactory(name="Karjalan Puu Oy", business_id="1769016-7")
+    ContactRoleFactory(customer=people["pekka"], company=company)
+    assert found("Karjalan Puu") == ["Hämäläinen"]
+    assert found("1769016-7") == ["Hämäläinen"]
+
+
+def test_results_are_paginated_sortable_and_counted(clerk, client_for):
+    for i in range(30):
+        CustomerFactory(first_name=f"Etu{i:02d}", last_name="Nieminen", city=f"Kaupunki{i:02d}")
+    client = client_for(clerk)
+    first = client.get("/asiakkaat/", {"q": "Nieminen", "sort": "city"})
+    body = first.content.decode()
+    assert "30 tulosta haulle ”Nieminen”" in body or "30 tulosta" in body
+    assert first.context["result"].count == 30
+    assert len(first.context["result"].page.object_list) == 25
+    assert [c.city for c in first.context["result"].page.object_list][:2] == ["Kaupunki00", "Kaupunki01"]
+    second = client.get("/asiakkaat/", {"q": "Nieminen", "sort": "-city", "page": 2})
+    assert len(second.context["result"].page.object_list) == 5
+    assert second.context["result"].page.object_list[-1].city == "Kaupunki00"
+
+
+def test_nothing_found_says_so(clerk, client_for):
+    body = client_for(clerk).get("/asiakkaat/", {"q": "Zyxwvu"}).content.decode()
+    assert "Ei tuloksia" in body
+
+
+def test_search_box_is_on_every_page_and_focused(clerk, client_for):
+    body = client_for(clerk).get("/").content.decode()
+    assert 'name="q"' in body and "autofocus" in body.split('name="q"', 1)[1].split(">", 1)[0]
+
+
+def test_list_page_query_count_does_not_grow(clerk, client_for, django_assert_max_num_queries):
+    client = client_for(clerk)
+    for _ in range(3):
+        CustomerFactory(last_name="Laine")
+    with django_assert_max_num_queries(12) as small:
+        client.get("/asiakkaat/", {"q": "Laine"})
+    for _ in range(40):
+        CustomerFactory(last_name="Laine")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get("/asiakkaat/", {"q": "Laine"})
