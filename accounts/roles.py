@@ -27,15 +27,27 @@ _CUSTOMER_SERVICE = {
     "customers.change_customer",
 }
 
+# Listening to call recordings (notice §5): supervisors and the privacy officer, never customer
+# service.
+_LISTEN = {"calls.listen_callrecording"}
+
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.CUSTOMER_SERVICE: _CUSTOMER_SERVICE,
-    Role.SUPERVISOR: _CUSTOMER_SERVICE,
+    Role.SUPERVISOR: _CUSTOMER_SERVICE | _LISTEN,
     Role.PRIVACY_OFFICER: _CUSTOMER_SERVICE
     | {
         "audit.view_accesslogentry",
         "pghistory.view_events",
         "accounts.view_apiclient",
         "accounts.change_apiclient",
+        # Recordings: listening, holds for access requests; what retention removes.
+        "calls.listen_callrecording",
+        "calls.view_callrecording",
+        "calls.view_recordinghold",
+        "calls.add_recordinghold",
+        "calls.change_recordinghold",
+        "privacy.view_retentionrun",
+        "privacy.view_pendingfiledeletion",
     },
     Role.MARKETING: set(),
 }

@@ -7,12 +7,15 @@ a trigger refuses UPDATE and DELETE unless erasure or retention lifts it for the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pgtrigger
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +58,24 @@ class AccessLogQuerySet(models.QuerySet):
         """Delete the person's entries (erasure and retention only); return how many."""
         with pgtrigger.ignore(f"audit.AccessLogEntry:{PROTECT_TRIGGER}"):
             deleted, _by_model = self.about(subject).delete()
+        return deleted
+
+    def about_objects(self, model: type[models.Model], ids: Sequence[int]) -> AccessLogQuerySet:
+        """Entries about these rows of one model: as the object accessed, or as the subject
+        when no person is known (an unmatched call, say)."""
+        content_type = ContentType.objects.get_for_model(model)
+        # One array parameter rather than an IN list: retention passes thousands of ids.
+        listed = RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+        return self.filter(
+            Q(object_type=content_type, object_id__in=listed)
+            | Q(subject_type=content_type, subject_id__in=listed)
+        )
+
+    def erase_about_objects(self, model: type[models.Model], ids: Sequence[int]) -> int:
+        """Delete the entries about these rows when they are deleted (retention and erasure
+        only); return how many."""
+        with pgtrigger.ignore(f"audit.AccessLogEntry:{PROTECT_TRIGGER}"):
+            deleted, _by_model = self.about_objects(model, ids).delete()
         return deleted
 
 
@@ -114,6 +135,8 @@ class AccessLogEntry(models.Model):
             models.Index(fields=["subject_type", "subject_id", "-at"], name="accesslog_subject"),
             # "What did this user look at".
             models.Index(fields=["user", "-at"], name="accesslog_user"),
+            # Entries about a deleted row (a recording), removed with it by retention.
+            models.Index(fields=["object_type", "object_id"], name="accesslog_object"),
         ]
         triggers = [
             pgtrigger.Protect(name=PROTECT_TRIGGER, operation=pgtrigger.Update | pgtrigger.Delete),

@@ -154,6 +154,34 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media-not-served/"  # files are only ever streamed through permission-checked views
+
+# Stored files go to S3-compatible object storage (django-storages) when a bucket is named;
+# credentials fall back to boto3's usual chain (instance role, AWS_* variables) when not given.
+S3_BUCKET = env.str("DJANGO_S3_BUCKET", default="")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("DJANGO_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DJANGO_S3_REGION", default="") or None,
+            "access_key": env.str("DJANGO_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("DJANGO_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("DJANGO_S3_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+# Call recordings (notice §5, §11): the largest audio file the telephony API accepts.
+CALL_RECORDING_MAX_BYTES = env.int("CALL_RECORDING_MAX_BYTES", default=50 * 1024 * 1024)
+
+# Retention runs lift history and audit triggers with session_replication_role when the database
+# role may set it (superuser, or PostgreSQL 15+ `GRANT SET ON PARAMETER`), else trigger by trigger.
+RETENTION_REPLICA_MODE = env.bool("DJANGO_RETENTION_REPLICA_MODE", default=True)
+# Threads that delete stored files after a batch commits (object storage gains most).
+RETENTION_FILE_WORKERS = env.int("DJANGO_RETENTION_FILE_WORKERS", default=8)
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -308,6 +336,21 @@ SCHEDULED_JOBS = {
         "task": "accounts.tasks.prune_login_attempts",
         "schedule": crontab(hour=3, minute=41),
         "description": _("Delete login attempt records older than 90 days."),
+    },
+    "enforce-retention": {
+        "task": "privacy.tasks.enforce_retention_policies",
+        "schedule": crontab(minute=7),
+        "description": _(
+            "Run every retention policy: delete or anonymise what its period has passed "
+            "(call recordings after 30 days), with their history, access log and files."
+        ),
+    },
+    "sweep-orphan-files": {
+        "task": "privacy.tasks.sweep_orphan_files",
+        "schedule": crontab(hour=4, minute=23),
+        "description": _(
+            "Delete stored files that no row refers to, and report rows whose file is missing."
+        ),
     },
 }
 CELERY_BEAT_SCHEDULE = {

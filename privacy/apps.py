@@ -10,5 +10,6 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Personal-data declarations")
 
     def ready(self) -> None:
-        # Every app's personal_data module registers its declarations.
+        # Every app's personal_data module registers its declarations (and retention policies).
         autodiscover_modules("personal_data")
+        from privacy import checks  # noqa: F401  (registers the system checks)

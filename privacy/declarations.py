@@ -12,10 +12,14 @@ model nobody thought about fails the test suite instead of silently escaping era
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from privacy.retention import RetentionPolicy
 
 
 class Category(models.TextChoices):
@@ -113,8 +117,8 @@ class PersonalData:
     sources: tuple[Source, ...]
     # Lookup path from the model to the Customer it is about; "" when the model is the person.
     subject_path: str
-    # The name of a retention policy, or WHILE_RELATIONSHIP.
-    retention: str
+    # A retention policy (privacy.retention), or WHILE_RELATIONSHIP.
+    retention: RetentionPolicy | str
     erasure: Delete | Anonymise | Keep
     description: str = ""
 
@@ -123,6 +127,10 @@ class PersonalData:
             raise ValueError(f"{self.model}: a personal-data declaration needs a purpose.")
         if not self.sources:
             raise ValueError(f"{self.model}: a personal-data declaration needs a source.")
+        from privacy.retention import RetentionPolicy
+
+        if self.retention != WHILE_RELATIONSHIP and not isinstance(self.retention, RetentionPolicy):
+            raise ValueError(f"{self.model}: retention is a RetentionPolicy or WHILE_RELATIONSHIP.")
 
     @property
     def model_class(self) -> type[models.Model]:
@@ -139,10 +147,15 @@ class Registry:
     not_personal_reasons: dict[str, str] = field(default_factory=dict)
 
     def declare(self, declaration: PersonalData) -> None:
+        """Register the declaration, and its retention policy with the retention engine."""
+        from privacy.retention import RetentionPolicy, policies
+
         key = declaration.model.lower()
         if key in self.personal or key in self.not_personal_reasons:
             raise ValueError(f"{declaration.model} is declared twice.")
         self.personal[key] = declaration
+        if isinstance(declaration.retention, RetentionPolicy):
+            policies.register(declaration.retention)
 
     def declare_not_personal(self, model: str, *, reason: str) -> None:
         key = model.lower()

@@ -1,0 +1,67 @@
+"""The privacy officer's read-only view of retention: past runs and what goes next."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from audit.admin import ReadOnlyAdmin
+from privacy import retention
+from privacy.models import PendingFileDeletion, RetentionRun
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "policy",
+        "status",
+        "started_at",
+        "finished_at",
+        "rows",
+        "files",
+        "errors",
+        "missing_files",
+    ]
+    list_filter = ["policy", "status", "started_at"]
+    date_hierarchy = "started_at"
+    show_full_result_count = False
+    fields = [*list_display, "messages"]
+    readonly_fields = fields
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "ennuste/",
+                self.admin_site.admin_view(self.preview_view),
+                name="privacy_retentionrun_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        """What each policy will remove in the next 7 days, day by day."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        previews = [retention.preview(policy) for policy in retention.policies]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Retention in the next %(days)d days") % {"days": retention.PREVIEW_DAYS},
+            "previews": previews,
+            "days": previews[0].days if previews else [],
+        }
+        return TemplateResponse(request, "admin/privacy/retentionrun/preview.html", context)
+
+
+@admin.register(PendingFileDeletion)
+class PendingFileDeletionAdmin(ReadOnlyAdmin):
+    """Files whose rows are gone: normally empty; a file stays here while its storage refuses."""
+
+    list_display = ["storage_name", "policy", "queued_at", "attempts", "last_error"]
+    list_filter = ["policy"]
+    fields = list_display
+    readonly_fields = fields

@@ -1,0 +1,103 @@
+"""What the retention engine records: every run, and the stored files still to be deleted."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MAX_RECORDED_MESSAGES = 50
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Finished with errors")
+    INTERRUPTED = "interrupted", _("Interrupted")
+
+
+class RetentionRun(models.Model):
+    """One run of one retention policy (or of the orphan-file sweep), with what it removed.
+
+    The counts are updated in the same transaction as each batch, so a run that was killed still
+    shows exactly what it had committed.
+    """
+
+    policy = models.CharField(_("policy"), max_length=100)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.RUNNING
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    rows = models.PositiveBigIntegerField(_("rows"), default=0)
+    files = models.PositiveBigIntegerField(_("files deleted"), default=0)
+    errors = models.PositiveIntegerField(_("errors"), default=0)
+    missing_files = models.PositiveIntegerField(_("rows whose file is missing"), default=0)
+    messages = models.TextField(_("messages"), blank=True)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-started_at", "-pk"]
+        indexes = [
+            # The admin's list by policy, newest first, and the check for a policy's stale runs.
+            models.Index(fields=["policy", "-started_at"], name="retentionrun_policy"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="retentionrun_finished_after_start",
+                condition=models.Q(finished_at__isnull=True)
+                | models.Q(finished_at__gte=models.F("started_at")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration(self) -> float | None:
+        """Return the run's length in seconds, if it has finished."""
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+    @property
+    def message_list(self) -> list[str]:
+        return [line for line in self.messages.splitlines() if line]
+
+
+class PendingFileDeletionQuerySet(models.QuerySet):
+    def for_policy(self, name: str) -> PendingFileDeletionQuerySet:
+        return self.filter(policy=name)
+
+
+class PendingFileDeletion(models.Model):
+    """A stored file whose row is gone and which is still to be deleted.
+
+    Written in the same transaction that deletes the row, and removed once the file is gone, so a
+    run that is killed, or a storage that refuses, leaves a note the next run acts on.
+    """
+
+    policy = models.CharField(_("policy"), max_length=100)
+    # "app_label.model.field": which field's storage holds the file.
+    field = models.CharField(_("field"), max_length=200)
+    storage_name = models.CharField(_("stored file"), max_length=255)
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    objects = PendingFileDeletionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("file awaiting deletion")
+        verbose_name_plural = _("files awaiting deletion")
+        ordering = ["pk"]
+        indexes = [
+            # A run works through its policy's queue in id order.
+            models.Index(fields=["policy", "id"], name="pendingfile_policy"),
+            # The orphan sweep leaves queued names to the runs that queued them.
+            models.Index(fields=["storage_name"], name="pendingfile_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.storage_name
