@@ -140,6 +140,7 @@ class ServiceUseForm(forms.ModelForm):
         model = ServiceUse
         fields = ["service", "status", "date", "price", "payment_status", "collection_status"]
         widgets = {"date": DateInput()}
+        localized_fields = ["price"]  # staff type 42,50
 
     def clean_price(self) -> Any:
         price = self.cleaned_data["price"]

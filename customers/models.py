@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pghistory
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Count, Exists, OuterRef, Q
@@ -207,6 +208,8 @@ class Customer(models.Model):
                 fields=["first_name"], opclasses=["gin_trgm_ops"], name="customer_first_name_trgm"
             ),
             GinIndex(fields=["email"], opclasses=["gin_trgm_ops"], name="customer_email_trgm"),
+            # Search by a mistyped name: people bearing the nearest known first names.
+            models.Index(fields=["first_name"], name="customer_first_name"),
             # Search by phone (normalised to E.164) and the duplicate check.
             models.Index(fields=["phone"], name="customer_phone"),
             models.Index(Upper("email"), name="customer_email_upper"),
@@ -258,6 +261,50 @@ class Customer(models.Model):
         stamp = at or timezone.now().isoformat()
         for field in fields:
             self.field_sources[field] = {"source": str(source), "at": stamp, **details}
+
+
+class KnownNameQuerySet(models.QuerySet):
+    def nearest(self, word: str, *, limit: int, threshold: float) -> list[str]:
+        """Return up to `limit` names closest to `word` as a word, closest first."""
+        similarity = TrigramWordSimilarity(word, "name")
+        return list(
+            self.annotate(similarity=similarity)
+            .filter(similarity__gte=threshold)
+            .order_by("-similarity", "name")
+            .values_list("name", flat=True)[:limit]
+        )
+
+    def prune(self) -> int:
+        """Delete names nobody bears any more; return how many went."""
+        in_use = Customer.objects.filter(
+            Q(first_name=OuterRef("name")) | Q(last_name=OuterRef("name"))
+        )
+        deleted, _by_model = self.exclude(Exists(in_use)).delete()
+        return deleted
+
+
+class KnownName(models.Model):
+    """Every distinct first and last name in the register, kept by a database trigger.
+
+    A mistyped name is matched against these few thousand strings rather than a million rows;
+    the people bearing the nearest ones are then found through the b-tree indexes. A name
+    leaves this table with the last person who bears it (the trigger, and the daily
+    `prune-known-names` job for rows removed with triggers off, such as bulk retention).
+    """
+
+    name = models.CharField(_("name"), max_length=100, primary_key=True)
+
+    objects = KnownNameQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("known name")
+        verbose_name_plural = _("known names")
+        indexes = [
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="knownname_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class CompanyStatus(models.TextChoices):

@@ -98,3 +98,8 @@ declare(
 not_personal("customers.Company", reason="A legal person; its people are in ContactRole.")
 not_personal("customers.OccupationalHealthContract", reason="A contract between companies.")
 not_personal("customers.CustomerGroup", reason="A group's name and description.")
+not_personal(
+    "customers.KnownName",
+    reason="Distinct name strings for typo-tolerant search, linked to nobody; a name is "
+    "removed with the last person bearing it.",
+)

@@ -21,17 +21,20 @@ from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Val
 from django.db.models.functions import Greatest
 from django.utils.functional import cached_property
 
-from customers.models import Company, ContactRole, Customer, is_valid_customer_number
+from customers.models import Company, ContactRole, Customer, KnownName, is_valid_customer_number
 from customers.validators import normalise_business_id
 
 PER_PAGE = 25
 # Word similarity at or above this counts as "the same name, mistyped". 0.6, pg_trgm's default,
-# misses a transposition in a short surname ("Virtnaen"); below 0.4 unrelated names flood in.
+# misses a transposition in a short surname ("Virtnaen"); below 0.4 unrelated names come in.
 TYPO_THRESHOLD = 0.4
+# A mistyped name is taken to mean one of this many nearest names.
+TYPO_NAMES = 5
 
 _CUSTOMER_NUMBER = re.compile(r"^\d{5,12}$")
 _BUSINESS_ID = re.compile(r"^\d{6,7}-\d$")
 _PHONE_CHARS = re.compile(r"^[+(]?[\d\s()./-]{6,20}$")
+_EMAILISH = re.compile(r"[.@_\d]")
 
 
 class Kind(StrEnum):
@@ -41,6 +44,7 @@ class Kind(StrEnum):
     EMAIL = "email"
     BUSINESS_ID = "business_id"
     TEXT = "text"
+    TYPO = "typo"  # no name contains the words; near names instead
 
 
 SORTS = {
@@ -68,7 +72,8 @@ def classify(query: str) -> Kind:
         return Kind.CUSTOMER_NUMBER
     if _BUSINESS_ID.match(query):
         return Kind.BUSINESS_ID
-    if "@" in query:
+    if "@" in query or (" " not in query and _EMAILISH.search(query)):
+        # Names hold no dots, digits or @: "matti.virtanen", "posti.fi" are parts of addresses.
         return Kind.EMAIL
     if _PHONE_CHARS.match(query) and sum(c.isdigit() for c in query) >= 6:
         return Kind.PHONE
@@ -86,39 +91,84 @@ def normalise_phone(query: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _text_queryset(query: str) -> QuerySet[Customer]:
-    """Every word must match a first or last name: as a fragment, or as a mistyped name.
-    People whose company's name matches the whole query are included too."""
-    words = [w for w in query.split() if w]
+def _fragment_condition(words: list[str]) -> Q:
+    """Every word is part of a first or last name."""
     condition = Q()
     for word in words:
         pattern = f"%{escape_like(word)}%"
-        matches = Q(last_name__ilike=pattern) | Q(first_name__ilike=pattern)
-        if len(word) >= 4:
-            matches |= Q(last_name__trigram_word_similar=word) | Q(
-                first_name__trigram_word_similar=word
-            )
-        condition &= matches
-    by_name = Customer.objects.filter(condition).values("pk")
-    whole = f"%{escape_like(query)}%"
-    companies = Company.objects.filter(name__ilike=whole)
-    by_company = ContactRole.objects.filter(company__in=companies).values("customer_id")
-    parts = [by_company]
-    if len(words) == 1 and len(query) >= 3:
-        # "matti.virtanen" or "posti.fi" is an email fragment without its @.
-        parts.append(Customer.objects.filter(email__ilike=whole).values("pk"))
+        condition &= Q(last_name__ilike=pattern) | Q(first_name__ilike=pattern)
+    return condition
+
+
+def _near_names(words: list[str]) -> QuerySet:
+    """Ids of people bearing the names nearest the longest word, taken as a mistyped name.
+
+    The word is compared with the few thousand distinct names (KnownName), not a million
+    rows; the people are then found through the b-tree indexes on first and last name. The
+    other words must still be parts of names."""
+    word = max(words, key=len)
+    names = KnownName.objects.nearest(word, limit=TYPO_NAMES, threshold=TYPO_THRESHOLD)
+    others = _fragment_condition([w for w in words if w is not word])
+    return Customer.objects.filter(others).filter(Q(last_name__in=names) | Q(first_name__in=names))
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a query finds: people (a Customer queryset), or their ids when they come from
+    more than one table (a UNION); and the count when finding them already counted them."""
+
+    kind: Kind
+    found: QuerySet
+    count: int | None = None
+
+    @property
+    def people(self) -> QuerySet[Customer]:
+        if self.found.model is Customer and not self.found.query.combinator:
+            return self.found
+        return Customer.objects.filter(pk__in=self.found)
+
+    def counted(self) -> int:
+        if self.kind == Kind.ALL:
+            return _estimated_total()
+        return self.count if self.count is not None else self.found.order_by().count()
+
+
+def _text_match(query: str) -> Match:
+    """People whose names contain the words, and contact persons of companies whose name
+    contains the query. Only when no name contains them are the words taken as a mistyped
+    name, so "korho" lists the Korhonens and not every name that looks a bit alike, while
+    "Korhnen" still finds them."""
+    words = [w for w in query.split() if w]
+    by_name = Customer.objects.filter(_fragment_condition(words))
+    kind = Kind.TEXT
+    # count(), not exists(): with LIMIT 1 the planner may walk the whole table hoping for an
+    # early hit, which a name nobody has never gives. The count is a bitmap-index lookup.
+    count: int | None = by_name.count()
+    if count == 0 and max(len(w) for w in words) >= 4:
+        by_name, kind, count = _near_names(words), Kind.TYPO, None
+    companies = Company.objects.filter(name__ilike=f"%{escape_like(query)}%")
+    if not companies.exists():  # the usual case: a small table, one cheap look
+        return Match(kind, by_name, count)
+    by_company = (
+        ContactRole.objects.filter(company__in=companies)
+        .order_by()
+        .values_list("customer_id", flat=True)
+    )
     # A UNION of indexed lookups; an OR across the join would read every row.
-    return Customer.objects.filter(pk__in=by_name.union(*parts))
+    ids = by_name.order_by().values_list("pk", flat=True).union(by_company)
+    return Match(kind, ids)
 
 
-def _relevance(query: str) -> Greatest:
-    """Exact fragment matches first, then by how close a mistyped name is."""
+def _relevance(query: str, *, typo: bool) -> Case | Greatest:
+    """Whole-name matches first ("Laine" before "Laineenkoski"); near names by closeness."""
     words = [w for w in query.split() if w]
     exact = Case(
         *[When(Q(last_name__iexact=w) | Q(first_name__iexact=w), then=Value(2)) for w in words],
         default=Value(0),
         output_field=IntegerField(),
     )
+    if not typo:
+        return exact
     similarity = Greatest(
         *[TrigramSimilarity("last_name", w) for w in words],
         *[TrigramSimilarity("first_name", w) for w in words],
@@ -149,63 +199,76 @@ class SearchResult:
         return None
 
 
-class _EstimatedCountPaginator(Paginator):
-    """Paginate the whole register without counting a million rows on every page view."""
-
-    @cached_property
-    def count(self) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                [Customer._meta.db_table],
-            )
-            estimate = cursor.fetchone()[0]
-        if estimate < 10_000:  # small tables: exact and cheap; -1 means never analysed
-            return self.object_list.count()
-        return estimate
+def matching(query: str) -> Match:
+    """Return how the query is understood and what it finds."""
+    kind = classify(query)
+    query = query.strip()
+    people = Customer.objects.all()
+    if kind == Kind.ALL:
+        return Match(kind, people)
+    if kind == Kind.CUSTOMER_NUMBER:
+        return Match(kind, people.filter(customer_number=query))
+    if kind == Kind.BUSINESS_ID:
+        companies = Company.objects.filter(business_id=normalise_business_id(query))
+        return Match(kind, people.with_role_in(companies))
+    if kind == Kind.EMAIL:
+        return Match(kind, people.filter(email__ilike=f"%{escape_like(query)}%"))
+    if kind == Kind.PHONE:
+        e164 = normalise_phone(query)
+        if e164 is not None:
+            return Match(kind, people.filter(phone=e164))
+    return _text_match(query)
 
 
 def customer_queryset(query: str) -> tuple[Kind, QuerySet[Customer]]:
     """Return the kind of the query and the people it finds, unordered."""
-    kind = classify(query)
-    query = query.strip()
-    if kind == Kind.ALL:
-        return kind, Customer.objects.all()
-    if kind == Kind.CUSTOMER_NUMBER:
-        return kind, Customer.objects.filter(customer_number=query)
-    if kind == Kind.BUSINESS_ID:
-        companies = Company.objects.filter(business_id=normalise_business_id(query))
-        return kind, Customer.objects.with_role_in(companies)
-    if kind == Kind.EMAIL:
-        return kind, Customer.objects.filter(email__ilike=f"%{escape_like(query)}%")
-    if kind == Kind.PHONE:
-        e164 = normalise_phone(query)
-        if e164 is not None:
-            return kind, Customer.objects.filter(phone=e164)
-    return Kind.TEXT, _text_queryset(query)
+    match = matching(query)
+    return match.kind, match.people
+
+
+class _MatchPaginator(Paginator):
+    def __init__(self, object_list: QuerySet, per_page: int, *, match: Match) -> None:
+        super().__init__(object_list, per_page)
+        self._match = match
+
+    @cached_property
+    def count(self) -> int:
+        return self._match.counted()
+
+
+def _estimated_total() -> int:
+    """PostgreSQL's estimate of the register's size; exact when the register is small."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+            [Customer._meta.db_table],
+        )
+        estimate = cursor.fetchone()[0]
+    if estimate < 10_000:  # small tables: exact and cheap; -1 means never analysed
+        return Customer.objects.count()
+    return estimate
 
 
 def search_customers(query: str, *, sort: str = "", page_number: int | str = 1) -> SearchResult:
     """Return one page of people matching the query, its count and how it was understood."""
     query = (query or "").strip()[:200]
-    kind, queryset = customer_queryset(query)
-    if sort not in SORTS:
-        sort = "relevance" if kind == Kind.TEXT else "name"
-    if sort == "relevance":
-        queryset = queryset.annotate(relevance=_relevance(query)).order_by(
-            F("relevance").desc(), "last_name", "first_name", "pk"
-        )
-    else:
-        queryset = queryset.order_by(*SORTS[sort])
-    paginator_class = _EstimatedCountPaginator if kind == Kind.ALL else Paginator
-    paginator = paginator_class(queryset, PER_PAGE)
-    # Evaluate inside the transaction that carries the typo threshold (SET LOCAL).
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL pg_trgm.word_similarity_threshold = {TYPO_THRESHOLD:.2f}")
+    with transaction.atomic(), connection.cursor() as cursor:
+        # JIT off for these short queries: compiling them costs more than running them.
+        cursor.execute("SET LOCAL jit = off")
+        match = matching(query)
+        if sort not in SORTS:
+            sort = "relevance" if match.kind in (Kind.TEXT, Kind.TYPO) else "name"
+        people = match.people
+        if sort == "relevance":
+            relevance = _relevance(query, typo=match.kind == Kind.TYPO)
+            people = people.annotate(relevance=relevance).order_by(
+                F("relevance").desc(), "last_name", "first_name", "pk"
+            )
+        else:
+            people = people.order_by(*SORTS[sort])
+        paginator = _MatchPaginator(people, PER_PAGE, match=match)
         page = paginator.get_page(page_number)
         page.object_list = list(page.object_list)
-        paginator.count  # noqa: B018  (evaluated here, under the threshold)
     return SearchResult(
-        query=query, kind=kind, sort=sort, page=page, count_is_estimate=kind == Kind.ALL
+        query=query, kind=match.kind, sort=sort, page=page, count_is_estimate=match.kind == Kind.ALL
     )

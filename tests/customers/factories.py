@@ -34,8 +34,20 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"+35840{1000000 + n}")
 
 
-# Valid Y-tunnus values (checksum verified in tests/customers/test_validation.py).
+# Real-looking Y-tunnus values (checksum verified in tests/customers/test_validation.py).
 BUSINESS_IDS = ["1769016-7", "0112038-9", "2331972-7", "0201256-6", "1572860-0", "0737546-2"]
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
+
+
+def business_id(n: int) -> str:
+    """Return the n-th valid Y-tunnus of a series no test spells out by hand."""
+    candidate = 3000000 + 10 * n  # a block of ten numbers each, so series never collide
+    while True:
+        digits = f"{candidate:07d}"
+        remainder = sum(int(d) * w for d, w in zip(digits, _WEIGHTS, strict=True)) % 11
+        if remainder != 1:
+            return f"{digits}-{0 if remainder == 0 else 11 - remainder}"
+        candidate += 1  # no check digit makes this one valid; take the next
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):
@@ -43,7 +55,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
         model = Company
 
     name = factory.Sequence(lambda n: f"Testiyhtiö {n} Oy")
-    business_id = factory.Sequence(lambda n: BUSINESS_IDS[n % len(BUSINESS_IDS)])
+    business_id = factory.Sequence(business_id)
 
 
 class ContactRoleFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,19 @@
+"""Messages of third-party packages whose own Finnish catalogues lack them.
+
+Listing them here lets `makemessages` put them into the project catalogue (locale/fi), which
+Django consults before any package's own. Nothing imports this module at run time.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+THIRD_PARTY_MESSAGES = [
+    # django-phonenumber-field's model validator.
+    pgettext_lazy(
+        "{example_number} is a national phone number.",
+        "Enter a valid phone number (e.g. {example_number}) "
+        "or a number with an international call prefix.",
+    ),
+    gettext_lazy("The phone number entered is not valid."),
+]
