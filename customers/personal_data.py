@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
 from privacy.declarations import (
     WHILE_RELATIONSHIP,
     Basis,
@@ -12,6 +17,18 @@ from privacy.declarations import (
     Source,
     declare,
     not_personal,
+)
+from privacy.retention import RetentionPolicy
+
+# Notice §11: contact data is kept while the person's role in the company requires it; after
+# the role ends it is kept CONTACT_ROLE_RETENTION_DAYS (12 months by default), then removed.
+ENDED_CONTACT_ROLES = RetentionPolicy(
+    name="ended-contact-roles",
+    model="customers.ContactRole",
+    age_field="ended_on",
+    period=timedelta(days=settings.CONTACT_ROLE_RETENTION_DAYS),
+    action=Delete(),
+    description=_("A contact person's role and work contact details go 12 months after it ended."),
 )
 
 declare(
@@ -36,8 +53,7 @@ declare(
         basis=Basis.CONTRACT,
         sources=(Source.DATA_SUBJECT, Source.STAFF),
         subject_path="customer",
-        # Kept while the role lasts and for CONTACT_ROLE_RETENTION_MONTHS after it ends.
-        retention=WHILE_RELATIONSHIP,
+        retention=ENDED_CONTACT_ROLES,
         erasure=Delete(),
         description="The person's role in a company and work contact details.",
     )

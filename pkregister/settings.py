@@ -345,6 +345,11 @@ SCHEDULED_JOBS = {
             "(call recordings after 30 days), with their history, access log and files."
         ),
     },
+    "prune-known-names": {
+        "task": "customers.tasks.prune_known_names",
+        "schedule": crontab(hour=4, minute=47),
+        "description": _("Forget names for the typo-tolerant search that nobody bears any more."),
+    },
     "sweep-orphan-files": {
         "task": "privacy.tasks.sweep_orphan_files",
         "schedule": crontab(hour=4, minute=23),
@@ -357,6 +362,9 @@ CELERY_BEAT_SCHEDULE = {
     name: {key: value for key, value in job.items() if key != "description"}
     for name, job in SCHEDULED_JOBS.items()
 }
+
+# Notice §11: a contact person's data is kept this long after their role ends.
+CONTACT_ROLE_RETENTION_DAYS = env.int("CONTACT_ROLE_RETENTION_DAYS", default=365)
 
 # --- Controller (notice §1–3) -------------------------------------------------------------------
 

@@ -47,7 +47,8 @@ def test_phone_in_any_common_notation_is_stored_in_e164(notation):
 def test_bad_phone_gets_a_finnish_message(bad):
     errors = form_errors(phone=bad)
     assert "phone" in errors
-    assert errors["phone"] == ["Anna kelvollinen puhelinnumero, esim. 040 123 4567 tai +358 40 123 4567."]
+    assert len(errors["phone"]) == 1
+    assert errors["phone"][0].startswith("Anna kelvollinen puhelinnumero")
 
 
 @pytest.mark.parametrize("bad", ["8010", "801000", "80 100", "abcde"])
