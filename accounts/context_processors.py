@@ -12,7 +12,10 @@ NAVIGATION = [
     (_("Customers"), "customers:list", "customers.view_customer"),
     (_("Companies"), "customers:company_list", "customers.view_company"),
     (_("Reports"), "customers:reports", "customers.view_reports"),
+    (_("Marketing audiences"), "consents:audiences", "consents.add_audienceexport"),
+    (_("Call recordings"), "calls:list", "calls.listen_callrecording"),
     (_("Scheduled jobs"), "schedule", Role.PRIVACY_OFFICER),
+    (_("Disclosures"), "admin:consents_disclosure_changelist", Role.PRIVACY_OFFICER),
 ]
 
 

@@ -25,6 +25,40 @@ _CUSTOMER_SERVICE = {
     "customers.view_customer",
     "customers.add_customer",
     "customers.change_customer",
+    "customers.view_company",
+    "customers.add_company",
+    "customers.change_company",
+    "customers.view_contactrole",
+    "customers.add_contactrole",
+    "customers.change_contactrole",
+    "customers.view_serviceuse",
+    "customers.add_serviceuse",
+    "customers.change_serviceuse",
+    "customers.view_insurance",
+    "customers.add_insurance",
+    "customers.change_insurance",
+    "customers.view_occupationalhealthcoverage",
+    "customers.add_occupationalhealthcoverage",
+    "customers.change_occupationalhealthcoverage",
+    "customers.view_occupationalhealthcontract",
+    "customers.add_occupationalhealthcontract",
+    "customers.change_occupationalhealthcontract",
+    "customers.view_customergroup",
+    "customers.add_customergroup",
+    "customers.change_customergroup",
+    "customers.view_reports",
+}
+
+# Consents, bans and disclosures on the customer page (notice §7, §9, §13): recorded by every
+# role that serves customers. Restrictions are only seen here; the privacy officer sets them.
+_CHOICES = {
+    "consents.view_consentevent",
+    "consents.add_consentevent",
+    "consents.view_ban",
+    "consents.add_ban",
+    "consents.change_ban",
+    "consents.view_restriction",
+    "consents.view_disclosure",
 }
 
 # Listening to call recordings (notice §5): supervisors and the privacy officer, never customer
@@ -32,10 +66,27 @@ _CUSTOMER_SERVICE = {
 _LISTEN = {"calls.listen_callrecording"}
 
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
-    Role.CUSTOMER_SERVICE: _CUSTOMER_SERVICE,
-    Role.SUPERVISOR: _CUSTOMER_SERVICE | _LISTEN,
+    Role.CUSTOMER_SERVICE: _CUSTOMER_SERVICE | _CHOICES,
+    Role.SUPERVISOR: _CUSTOMER_SERVICE | _CHOICES | _LISTEN,
     Role.PRIVACY_OFFICER: _CUSTOMER_SERVICE
+    | _CHOICES
     | {
+        # Restriction of processing (GDPR Art. 18), recipients and the disclosure log (§9),
+        # consent purposes and their wordings.
+        "consents.add_restriction",
+        "consents.change_restriction",
+        "consents.edit_restricted",
+        "consents.view_recipient",
+        "consents.add_recipient",
+        "consents.change_recipient",
+        "consents.add_disclosure",
+        "consents.download_disclosure_copy",
+        "consents.view_consentpurpose",
+        "consents.add_consentpurpose",
+        "consents.change_consentpurpose",
+        "consents.view_consentwording",
+        "consents.add_consentwording",
+        "consents.view_audienceexport",
         "audit.view_accesslogentry",
         "pghistory.view_events",
         "accounts.view_apiclient",
@@ -48,8 +99,16 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "calls.change_recordinghold",
         "privacy.view_retentionrun",
         "privacy.view_pendingfiledeletion",
+        "customers.import_address_updates",
     },
-    Role.MARKETING: set(),
+    # Marketing sees aggregate reports, and builds and exports audiences for processors; it
+    # never opens a person's record.
+    Role.MARKETING: {
+        "customers.view_reports",
+        "customers.view_customergroup",
+        "consents.add_audienceexport",
+        "consents.view_audienceexport",
+    },
 }
 
 

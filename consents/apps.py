@@ -1,9 +1,19 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class ConsentsConfig(AppConfig):
     name = "consents"
     verbose_name = _("Consents and bans")
+
+    def ready(self) -> None:
+        def _ensure(sender: AppConfig, **kwargs: object) -> None:
+            from consents.purposes import ensure_starting_purposes
+
+            ensure_starting_purposes()
+
+        # After every migrate (and every test flush, which emits it too), like the roles.
+        post_migrate.connect(_ensure, sender=self, dispatch_uid="consents.starting_purposes")

@@ -23,6 +23,9 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from audit.history import attributed_to
+from consents.models import BanKind, Channel
+from consents.selectors import new_address_bans
+from consents.services import ban_record
 from customers.models import Customer, LifeStatus, Source, is_valid_customer_number
 from customers.validators import validate_postal_code
 
@@ -39,6 +42,7 @@ COLUMNS = [
     "effective_date",
     "source",
     "status",
+    "marketing_ban",
 ]
 REQUIRED_COLUMNS = {"customer_number", "effective_date", "source"}
 ADDRESS_FIELDS = ("street_address", "postal_code", "city", "country")
@@ -50,6 +54,9 @@ STATUS_VALUES = {
     "muuttanut ulkomaille": LifeStatus.MOVED_ABROAD,
     "active": LifeStatus.ACTIVE,
 }
+# A direct-marketing ban (suoramarkkinointikielto) the service reports; recorded in consents/.
+MARKETING_BAN_VALUES = {"": False, "yes": True, "kyllä": True, "1": True}
+MARKETING_BAN = "marketing_ban"
 _DATE_FI = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
@@ -65,6 +72,7 @@ class Row:
     effective: date | None = None
     source: str = ""
     status: str | None = None
+    marketing_ban: bool = False
     error: str = ""
     # Filled by plan(): the person and what would change.
     customer: Customer | None = None
@@ -146,6 +154,13 @@ def _validate(number: int, record: dict[str, str]) -> Row:
         row.error = _("Unknown status %(status)s.") % {"status": record.get("status")}
         return row
     row.status = STATUS_VALUES[status_text]
+    ban_text = record.get(MARKETING_BAN, "").lower()
+    if ban_text not in MARKETING_BAN_VALUES:
+        row.error = _(
+            "Unknown marketing ban value %(value)s; use yes, kyllä or 1, or leave it empty."
+        ) % {"value": record.get(MARKETING_BAN)}
+        return row
+    row.marketing_ban = MARKETING_BAN_VALUES[ban_text]
     values = {f: record[f] for f in ADDRESS_FIELDS if record.get(f)}
     if "country" in values:
         values["country"] = values["country"].upper()
@@ -158,8 +173,8 @@ def _validate(number: int, record: dict[str, str]) -> Row:
         except ValidationError as error:
             row.error = str(error.messages[0])
             return row
-    if not values and row.status is None:
-        row.error = _("The row has neither a new address nor a status.")
+    if not values and row.status is None and not row.marketing_ban:
+        row.error = _("The row has neither a new address, a status nor a marketing ban.")
         return row
     row.values = values
     return row
@@ -170,14 +185,25 @@ def plan(rows: list[Row]) -> ImportReport:
     numbers = {row.customer_number for row in rows if not row.error}
     people = Customer.objects.in_bulk(numbers, field_name="customer_number")
     for row in rows:
-        if row.error:
-            continue
-        row.customer = people.get(row.customer_number)
-        if row.customer is None:
-            row.error = _("No customer with this number.")
-            continue
-        row.changes = _changes(row.customer, row)
+        if not row.error:
+            row.customer = people.get(row.customer_number)
+            if row.customer is None:
+                row.error = _("No customer with this number.")
+    new_bans = _new_bans(rows)
+    for row in rows:
+        if not row.error:
+            row.changes = _changes(row.customer, row, new_ban=row.customer.pk in new_bans)
     return ImportReport(rows=rows)
+
+
+def _new_bans(rows: list[Row]) -> set[int]:
+    """Return the people for whom a row's marketing ban would be new (one query)."""
+    wanted: dict[int, date] = {}
+    for row in rows:
+        if not row.error and row.marketing_ban:
+            previous = wanted.get(row.customer.pk)
+            wanted[row.customer.pk] = max(previous, row.effective) if previous else row.effective
+    return new_address_bans(wanted)
 
 
 def _is_newer(customer: Customer, field_name: str, effective: date) -> bool:
@@ -187,7 +213,7 @@ def _is_newer(customer: Customer, field_name: str, effective: date) -> bool:
     return previous is None or date.fromisoformat(previous) < effective
 
 
-def _changes(customer: Customer, row: Row) -> dict[str, tuple[str, str]]:
+def _changes(customer: Customer, row: Row, *, new_ban: bool) -> dict[str, tuple[str, str]]:
     changes = {}
     for name, value in row.values.items():
         current = str(getattr(customer, name) or "")
@@ -199,6 +225,8 @@ def _changes(customer: Customer, row: Row) -> dict[str, tuple[str, str]]:
         and _is_newer(customer, "life_status", row.effective)
     ):
         changes["life_status"] = (customer.life_status, row.status)
+    if row.marketing_ban and new_ban:
+        changes[MARKETING_BAN] = ("", _("yes"))
     return changes
 
 
@@ -208,20 +236,32 @@ def apply(report: ImportReport, *, by: Actor | None) -> ImportReport:
         for row in report.changing:
             # Re-read under lock: the plan may be minutes old (an admin preview).
             customer = Customer.objects.select_for_update().get(pk=row.customer.pk)
-            row.changes = _changes(customer, row)
-            for name, (_old, new) in row.changes.items():
-                setattr(customer, name, new)
-            if "life_status" in row.changes:
-                customer.life_status_effective_on = row.effective
-            customer.mark_sources(
-                list(row.changes),
-                source=Source.ADDRESS_SERVICE,
-                at=timezone.now().isoformat(),
-                service=row.source,
-                effective=row.effective.isoformat(),
-            )
-            customer.version = F("version") + 1
-            customer.save()
+            new_ban = row.marketing_ban and bool(new_address_bans({customer.pk: row.effective}))
+            row.changes = _changes(customer, row, new_ban=new_ban)
+            fields = [name for name in row.changes if name != MARKETING_BAN]
+            if fields:
+                for name in fields:
+                    setattr(customer, name, row.changes[name][1])
+                if "life_status" in row.changes:
+                    customer.life_status_effective_on = row.effective
+                customer.mark_sources(
+                    fields,
+                    source=Source.ADDRESS_SERVICE,
+                    at=timezone.now().isoformat(),
+                    service=row.source,
+                    effective=row.effective.isoformat(),
+                )
+                customer.version = F("version") + 1
+                customer.save()
+            if MARKETING_BAN in row.changes:
+                ban_record(
+                    customer=customer,
+                    kind=BanKind.DIRECT_MARKETING,
+                    channel=Channel.ADDRESS_SERVICE,
+                    started_on=min(row.effective, timezone.localdate()),
+                    note=row.source,
+                    by=by,
+                )
     report.applied = True
     return report
 

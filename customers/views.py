@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.history import attributed_to
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose
+from consents.selectors import customer_choices, may_edit, may_edit_customer
 from customers import forms
 from customers.history import recent_changes
 from customers.models import (
@@ -57,7 +58,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     )
     if result.single is not None:
         return redirect("customers:detail", pk=result.single.pk)
-    sorts = [("relevance", _("Relevance"))] if result.kind == Kind.TEXT else []
+    sorts = [("relevance", _("Relevance"))] if result.kind in (Kind.TEXT, Kind.TYPO) else []
     sorts += [
         ("name", _("Name")),
         ("number", _("Customer number")),
@@ -101,13 +102,17 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         purpose=AccessPurpose.CUSTOMER_SERVICE,
         subject=customer,
     )
+    choices = customer_choices(customer)
     return render(
         request,
         "customers/customer_detail.html",
         {
             "customer": customer,
             "changes": recent_changes(customer),
-            "can_edit": request.user.has_perm("customers.change_customer"),
+            "choices": choices,
+            # While processing is restricted only the privacy officer may change the record.
+            "can_edit": request.user.has_perm("customers.change_customer")
+            and may_edit(request.user, choices.restriction),
             "can_read_audit": request.user.has_perm("audit.view_accesslogentry"),
         },
     )
@@ -149,10 +154,25 @@ def customer_create_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _refuse_if_restricted(request: HttpRequest, customer: Customer) -> HttpResponse | None:
+    if may_edit_customer(request.user, customer):
+        return None
+    messages.error(
+        request,
+        _(
+            "Processing of this person's data is restricted: only the privacy officer can change "
+            "the record."
+        ),
+    )
+    return redirect("customers:detail", pk=customer.pk)
+
+
 @login_required
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "customers.change_customer")
     customer = get_object_or_404(Customer, pk=pk)
+    if refusal := _refuse_if_restricted(request, customer):
+        return refusal
     form = forms.CustomerForm(request.POST or None, instance=Customer.objects.get(pk=pk))
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -175,12 +195,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     "changed meanwhile below, then save again."
                 ),
             )
-            # The next save compares against the version the user has now seen.
-            current = Customer.objects.get(pk=pk)
-            data = request.POST.copy()
-            data["version"] = str(current.version)
-            form = forms.CustomerForm(data, instance=current)
-            form.is_valid()
+            form = _merged_form(request, form, conflict, pk)
         else:
             if changed:
                 messages.success(request, _("Saved."))
@@ -194,6 +209,23 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "customers/customer_form.html",
         {"form": form, "customer": customer, "conflict": conflict, "creating": False},
     )
+
+
+def _merged_form(
+    request: HttpRequest, form: forms.CustomerForm, conflict: list, pk: int
+) -> forms.CustomerForm:
+    """The form to show after a refused save: what the other person changed fills the fields
+    this user left as they were; what this user changed stays. Saving it loses neither."""
+    current = Customer.objects.get(pk=pk)
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    for change in conflict:
+        untouched = str(form.cleaned_data.get(change.field) or "") == str(change.before or "")
+        if untouched and change.field in form.fields:
+            data[change.field] = "" if change.after is None else str(change.after)
+    merged = forms.CustomerForm(data, instance=current)
+    merged.is_valid()
+    return merged
 
 
 # --- A person's related records -----------------------------------------------------------------
@@ -226,6 +258,8 @@ def related_edit(
         raise Http404
     related = RELATED[kind]
     customer = get_object_or_404(Customer, pk=pk)
+    if refusal := _refuse_if_restricted(request, customer):
+        return refusal
     instance = (
         get_object_or_404(related.model, pk=item_pk, customer=customer)
         if item_pk is not None

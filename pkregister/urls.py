@@ -8,10 +8,12 @@ from two_factor.urls import urlpatterns as two_factor_urls
 from accounts import api as accounts_api
 from accounts import views as accounts_views
 from calls.api import CallRecordingIntake
+from consents.api import ConsentIntake
 
 api_v1 = [
     path("whoami/", accounts_api.whoami, name="whoami"),
     path("calls/", CallRecordingIntake.as_view(), name="calls"),
+    path("consents/", ConsentIntake.as_view(), name="consents"),
 ]
 
 urlpatterns = [
@@ -20,6 +22,8 @@ urlpatterns = [
     path("kirjaudu-ulos/", accounts_views.logout_view, name="logout"),
     path("jarjestelma/ajastukset/", accounts_views.schedule, name="schedule"),
     path("", include("calls.urls")),
+    path("", include("customers.urls")),
+    path("", include("consents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

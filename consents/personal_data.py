@@ -1,0 +1,131 @@
+"""What consents/ holds about people, declared once (DESIGN.md, contract 1)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+from privacy.declarations import (
+    WHILE_RELATIONSHIP,
+    Anonymise,
+    Basis,
+    Category,
+    Delete,
+    PersonalData,
+    Purpose,
+    Source,
+    declare,
+    not_personal,
+)
+from privacy.retention import RetentionPolicy
+
+# The copy handed over to a recipient is kept a year, long enough to answer the person or an
+# authority about what exactly went out; the record of the disclosure (to whom, on what basis,
+# which categories, whose data, the copy's SHA-256) stays while the person's record does.
+DISCLOSURE_COPIES_ONE_YEAR = RetentionPolicy(
+    name="disclosure-copies",
+    model="consents.Disclosure",
+    age_field="disclosed_at",
+    period=timedelta(days=365),
+    action=Anonymise(fields=("copy",)),
+    batch_size=1_000,
+    description=_("Copies of disclosed data are deleted a year after the disclosure."),
+)
+
+declare(
+    PersonalData(
+        model="consents.ConsentEvent",
+        category=Category.CHOICES,
+        purposes=(Purpose.RELATIONSHIP, Purpose.MARKET_RESEARCH, Purpose.FEEDBACK),
+        # The controller must be able to show every consent it relies on (GDPR Art. 7(1)).
+        basis=Basis.LEGAL_OBLIGATION,
+        sources=(Source.DATA_SUBJECT, Source.STAFF, Source.WEBSITE),
+        subject_path="customer",
+        retention=WHILE_RELATIONSHIP,
+        erasure=Delete(),
+        description="Every consent given and withdrawn: purpose, wording version, channel, "
+        "evidence and who recorded it. Erased with ConsentEvent.objects.erase_for.",
+    )
+)
+declare(
+    PersonalData(
+        model="consents.ConsentState",
+        category=Category.CHOICES,
+        purposes=(Purpose.RELATIONSHIP, Purpose.MARKET_RESEARCH, Purpose.FEEDBACK),
+        basis=Basis.LEGAL_OBLIGATION,
+        sources=(Source.DATA_SUBJECT, Source.STAFF, Source.WEBSITE),
+        subject_path="customer",
+        retention=WHILE_RELATIONSHIP,
+        erasure=Delete(),
+        description="The current state of each consent, derived from the ledger.",
+    )
+)
+declare(
+    PersonalData(
+        model="consents.Ban",
+        category=Category.CHOICES,
+        purposes=(Purpose.RELATIONSHIP, Purpose.MARKET_RESEARCH, Purpose.FEEDBACK),
+        # A ban on direct marketing and an objection must be honoured (GDPR Art. 21(3)).
+        basis=Basis.LEGAL_OBLIGATION,
+        sources=(Source.DATA_SUBJECT, Source.STAFF, Source.ADDRESS_SERVICE, Source.WEBSITE),
+        subject_path="customer",
+        retention=WHILE_RELATIONSHIP,
+        erasure=Delete(),
+        description="Direct-marketing, telemarketing and survey bans and objections, "
+        "with their start, source and who recorded and lifted them.",
+    )
+)
+declare(
+    PersonalData(
+        model="consents.Restriction",
+        category=Category.CHOICES,
+        purposes=(Purpose.RELATIONSHIP,),
+        basis=Basis.LEGAL_OBLIGATION,  # GDPR Art. 18
+        sources=(Source.DATA_SUBJECT, Source.STAFF),
+        subject_path="customer",
+        retention=WHILE_RELATIONSHIP,
+        erasure=Delete(),
+        description="Restrictions of processing, with the privacy officer's reasons.",
+    )
+)
+declare(
+    PersonalData(
+        model="consents.Disclosure",
+        category=Category.RELATIONSHIP,
+        purposes=(Purpose.RELATIONSHIP, Purpose.MARKET_RESEARCH),
+        # Every disclosure can be shown to the person (GDPR Art. 15(1)(c), 19).
+        basis=Basis.LEGAL_OBLIGATION,
+        sources=(Source.STAFF,),
+        subject_path="subjects",
+        retention=DISCLOSURE_COPIES_ONE_YEAR,
+        # A copy holds many people: erasing one of them deletes the copy and the description.
+        erasure=Anonymise(fields=("copy", "description")),
+        description="Disclosures to processors and authorities, with the copy handed over.",
+    )
+)
+declare(
+    PersonalData(
+        model="consents.DisclosureSubject",
+        category=Category.RELATIONSHIP,
+        purposes=(Purpose.RELATIONSHIP, Purpose.MARKET_RESEARCH),
+        basis=Basis.LEGAL_OBLIGATION,
+        sources=(Source.STAFF,),
+        subject_path="customer",
+        retention=WHILE_RELATIONSHIP,
+        erasure=Delete(),
+        description="Whose data each disclosure handed over. Erased with "
+        "DisclosureSubject.objects.erase_for.",
+    )
+)
+
+not_personal("consents.ConsentPurpose", reason="What consent is asked for: data about purposes.")
+not_personal("consents.ConsentWording", reason="The wording of a consent, the same for everyone.")
+not_personal(
+    "consents.Recipient",
+    reason="Processors and authorities: organisations, with no contact person stored.",
+)
+not_personal(
+    "consents.AudienceExport",
+    reason="An export's filters and progress; its file and people are on its Disclosure.",
+)

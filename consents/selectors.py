@@ -1,0 +1,240 @@
+"""Who may be contacted, and what one person has chosen.
+
+`contactable()` is the one selector every outgoing path goes through: marketing audience exports
+(consents.audiences), SMS surveys (`may_survey`) and any later mailing. It leaves out everyone
+who is deceased or has moved abroad, has a ban that stops the purpose through the channel, has
+processing restricted, or lacks consent in force where the purpose needs consent, and everyone
+without the contact detail the channel needs. A ban or a restriction beats any consent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+
+from consents.models import (
+    STAFF_CHANNELS,
+    Ban,
+    BanKind,
+    ConsentPurpose,
+    ConsentState,
+    ConsentWording,
+    ContactChannel,
+    Disclosure,
+    Restriction,
+)
+from customers.models import Customer, CustomerQuerySet, LifeStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# The contact detail each channel needs; a person without it can't be reached that way.
+CONTACT_FIELDS = {
+    ContactChannel.EMAIL: "email",
+    ContactChannel.SMS: "phone",
+    ContactChannel.PHONE: "phone",
+    ContactChannel.LETTER: "street_address",
+}
+
+# Purpose codes the code itself refers to (the rows come from consents/migrations/0002).
+EMAIL_MARKETING = "email-marketing"
+SMS_MARKETING = "sms-marketing"
+MARKET_RESEARCH = "market-research"
+NEWSLETTER = "newsletter"
+SATISFACTION_SURVEY = "satisfaction-survey"
+
+DISCLOSURES_ON_PAGE = 10
+
+
+def resolve_purpose(purpose: ConsentPurpose | str) -> ConsentPurpose:
+    """Return the purpose for a code (or the purpose itself)."""
+    if isinstance(purpose, ConsentPurpose):
+        return purpose
+    return ConsentPurpose.objects.get(code=purpose)
+
+
+def contactable(
+    *,
+    purpose: ConsentPurpose | str,
+    channel: ContactChannel | str,
+    customers: CustomerQuerySet | None = None,
+) -> CustomerQuerySet:
+    """Return the people who may be contacted for the purpose through the channel.
+
+    `customers` narrows the result (one person, an audience's filters); it never widens it.
+    Raises ValueError for a channel the purpose does not cover.
+    """
+    purpose = resolve_purpose(purpose)
+    if channel not in ContactChannel.values:
+        raise ValueError(f"Unknown contact channel {channel!r}.")
+    if not purpose.covers(channel):
+        raise ValueError(f"The purpose {purpose.code} does not cover the channel {channel}.")
+    people = customers if customers is not None else Customer.objects.all()
+    if not purpose.is_active:
+        return people.none()
+    bans = Ban.objects.in_force().filter(
+        customer=OuterRef("pk"), kind__in=purpose.blocking_bans(channel)
+    )
+    restricted = Restriction.objects.in_force().filter(customer=OuterRef("pk"))
+    people = people.filter(life_status=LifeStatus.ACTIVE).exclude(
+        **{CONTACT_FIELDS[ContactChannel(channel)]: ""}
+    )
+    people = people.filter(~Exists(bans), ~Exists(restricted))
+    if purpose.requires_consent:
+        consent = ConsentState.objects.in_force().filter(customer=OuterRef("pk"), purpose=purpose)
+        people = people.filter(Exists(consent))
+    return people
+
+
+def may_contact(
+    customer: Customer, *, purpose: ConsentPurpose | str, channel: ContactChannel | str
+) -> bool:
+    """Whether one person may be contacted for the purpose through the channel, decided by
+    the same selector as every audience."""
+    one = Customer.objects.filter(pk=customer.pk)
+    return contactable(purpose=purpose, channel=channel, customers=one).exists()
+
+
+def may_survey(
+    customer: Customer,
+    *,
+    channel: ContactChannel | str = ContactChannel.SMS,
+    purpose: ConsentPurpose | str = SATISFACTION_SURVEY,
+) -> bool:
+    """Whether the person may get a satisfaction survey (by text message unless told)."""
+    return may_contact(customer, purpose=purpose, channel=channel)
+
+
+# --- One person's choices, for their page ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PurposeLine:
+    """One purpose and the person's consent for it."""
+
+    purpose: ConsentPurpose
+    given: bool | None  # None: never recorded
+    since: datetime | None
+    version: int | None
+    current_version: int | None
+    blocked: bool = False  # a ban or a restriction stops the purpose whatever the consent
+
+    @property
+    def outdated(self) -> bool:
+        """Whether the consent in force was given to an older wording than the current one."""
+        if not (self.given and self.version and self.current_version):
+            return False
+        return self.version < self.current_version
+
+
+@dataclass(frozen=True)
+class CustomerChoices:
+    purposes: list[PurposeLine]
+    bans: list[Ban]
+    restriction: Restriction | None
+    disclosures: list[Disclosure]
+
+    @property
+    def restricted(self) -> bool:
+        return self.restriction is not None
+
+    @property
+    def ban_kinds(self) -> set[str]:
+        return {ban.kind for ban in self.bans}
+
+    @property
+    def free_ban_kinds(self) -> list[tuple[str, str]]:
+        """Return (value, label) of the kinds of ban the person does not have yet."""
+        return [(value, label) for value, label in BanKind.choices if value not in self.ban_kinds]
+
+    @property
+    def staff_channels(self) -> list[tuple[str, str]]:
+        return [(channel.value, channel.label) for channel in STAFF_CHANNELS]
+
+
+def purposes_with_state(customer: Customer) -> list[PurposeLine]:
+    """Return every purpose in use with the person's consent state, in one query."""
+    state = ConsentState.objects.filter(customer=customer.pk, purpose=OuterRef("pk"))
+    latest = ConsentWording.objects.filter(purpose=OuterRef("pk")).order_by("-version")
+    purposes = ConsentPurpose.objects.active().annotate(
+        state_given=Subquery(state.values("given")[:1]),
+        state_since=Subquery(state.values("changed_at")[:1]),
+        state_version=Subquery(state.values("wording__version")[:1]),
+        current_version=Subquery(latest.values("version")[:1]),
+    )
+    return [
+        PurposeLine(
+            purpose=purpose,
+            given=purpose.state_given,
+            since=purpose.state_since,
+            version=purpose.state_version,
+            current_version=purpose.current_version,
+        )
+        for purpose in purposes
+    ]
+
+
+def restriction_of(customer: Customer | int) -> Restriction | None:
+    """Return the person's restriction in force, if any."""
+    pk = customer if isinstance(customer, int) else customer.pk
+    return Restriction.objects.in_force().filter(customer=pk).select_related("set_by").first()
+
+
+def customer_choices(customer: Customer) -> CustomerChoices:
+    """Return the person's consents, bans in force, restriction and latest disclosures in four
+    queries, whatever their number."""
+    bans = list(
+        Ban.objects.in_force()
+        .filter(customer=customer)
+        .select_related("recorded_by", "recorded_by_client")
+        .order_by("kind")
+    )
+    disclosures = list(
+        Disclosure.objects.filter(subjects=customer)
+        .select_related("recipient", "disclosed_by")
+        .order_by("-disclosed_at", "-pk")[:DISCLOSURES_ON_PAGE]
+    )
+    restriction = restriction_of(customer)
+    kinds = {ban.kind for ban in bans}
+    purposes = [
+        replace(
+            line,
+            blocked=restriction is not None
+            or bool(kinds & set(line.purpose.blocking_bans(line.purpose.channel))),
+        )
+        for line in purposes_with_state(customer)
+    ]
+    return CustomerChoices(
+        purposes=purposes, bans=bans, restriction=restriction, disclosures=disclosures
+    )
+
+
+def may_edit(user: User, restriction: Restriction | None) -> bool:
+    """Whether the user may change a record with this restriction (or none): staff may not
+    while processing is restricted, the privacy officer may."""
+    return restriction is None or user.has_perm("consents.edit_restricted")
+
+
+def may_edit_customer(user: User, customer: Customer | int) -> bool:
+    """Whether the user may change the person's record now."""
+    return may_edit(user, restriction_of(customer))
+
+
+def new_address_bans(effective_on: dict[int, date]) -> set[int]:
+    """Return the people (of {customer id: effective date}) for whom an address-service
+    direct-marketing ban would be new: none in force, and none lifted on or after that date,
+    so that an old file never brings back a ban the person has since lifted."""
+    if not effective_on:
+        return set()
+    existing = Ban.objects.filter(
+        customer__in=list(effective_on), kind=BanKind.DIRECT_MARKETING
+    ).values_list("customer_id", "lifted_at")
+    blocked = set()
+    for customer_id, lifted_at in existing:
+        if lifted_at is None or timezone.localtime(lifted_at).date() >= effective_on[customer_id]:
+            blocked.add(customer_id)
+    return set(effective_on) - blocked

@@ -1,0 +1,506 @@
+"""Operations on consents, bans, restrictions and disclosures, each in one transaction with the
+actor who did it.
+
+While a person's processing is restricted, nothing that widens processing (giving a consent,
+lifting a ban) is recorded except by the privacy officer; what narrows it (a withdrawal, a new
+ban) is always recorded at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import connection, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from accounts.models import ApiClient
+from audit.history import attributed_to
+from consents.audiences import XLSX_MAX_ROWS, AudienceFilters, audience, write_audience
+from consents.models import (
+    API_CHANNELS,
+    AudienceExport,
+    Ban,
+    BanKind,
+    Channel,
+    ConsentAction,
+    ConsentEvent,
+    ConsentPurpose,
+    ConsentState,
+    ConsentWording,
+    Disclosure,
+    DisclosureSubject,
+    ExportFormat,
+    ExportStatus,
+    Recipient,
+    RecipientKind,
+    Restriction,
+    actor_fields,
+)
+from consents.selectors import resolve_purpose
+from customers.models import Customer
+from privacy.declarations import Basis, Category
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import UploadedFile
+
+    from accounts.models import Actor
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_COPY_CHUNK = 10_000
+HASH_CHUNK = 1 << 20
+
+
+class ProcessingRestricted(Exception):
+    """The person's processing is restricted; only the privacy officer may widen it."""
+
+
+class RecipientNotAllowed(Exception):
+    """The recipient may not receive data: not in use, or processing outside the EU/EEA."""
+
+
+@dataclass(frozen=True)
+class ConsentChange:
+    """The state after a give or a withdrawal, and the event it recorded (None: nothing new)."""
+
+    state: ConsentState | None
+    event: ConsentEvent | None
+
+    @property
+    def recorded(self) -> bool:
+        return self.event is not None
+
+    @property
+    def given(self) -> bool:
+        return bool(self.state and self.state.given)
+
+
+def _may_override_restriction(by: Actor | None) -> bool:
+    return (
+        by is not None and not isinstance(by, ApiClient) and by.has_perm("consents.edit_restricted")
+    )
+
+
+def _lock(customer: Customer) -> None:
+    """Serialise changes to one person's choices (FOR NO KEY UPDATE: rows that merely refer to
+    the person are not blocked)."""
+    Customer.objects.select_for_update(no_key=True).filter(pk=customer.pk).values("pk").get()
+
+
+def _refuse_if_restricted(customer: Customer, by: Actor | None) -> None:
+    restricted = Restriction.objects.in_force().filter(customer=customer).exists()
+    if restricted and not _may_override_restriction(by):
+        raise ProcessingRestricted
+
+
+def _check_channel(channel: str, by: Actor | None) -> None:
+    if channel not in Channel.values or channel == Channel.ADDRESS_SERVICE:
+        raise ValidationError({"channel": _("Choose how the choice reached us.")})
+    if isinstance(by, ApiClient) and channel not in API_CHANNELS:
+        raise ValidationError({"channel": _("Choose how the choice reached us.")})
+
+
+# --- Consents -----------------------------------------------------------------------------------
+
+
+def current_wording(purpose: ConsentPurpose) -> ConsentWording:
+    """Return the purpose's latest wording."""
+    wording = ConsentWording.objects.filter(purpose=purpose).order_by("-version").first()
+    if wording is None:
+        raise ValidationError({"purpose": _("This purpose has no wording yet.")})
+    return wording
+
+
+def consent_give(
+    *,
+    customer: Customer,
+    purpose: ConsentPurpose | str,
+    channel: str,
+    by: Actor,
+    evidence: str = "",
+    evidence_file: UploadedFile | None = None,
+    wording: ConsentWording | None = None,
+) -> ConsentChange:
+    """Record that the person gives consent to the wording (the current one unless told).
+
+    Giving a consent already in force for the same wording records nothing new.
+    """
+    _check_channel(channel, by)
+    with transaction.atomic():
+        _lock(customer)
+        purpose = resolve_purpose(purpose)
+        wording = wording or current_wording(purpose)
+        if wording.purpose_id != purpose.pk:
+            raise ValidationError({"wording_version": _("No such wording for this purpose.")})
+        state = ConsentState.objects.filter(customer=customer, purpose=purpose).first()
+        if state is not None and state.given and state.wording_id == wording.pk:
+            return ConsentChange(state=state, event=None)
+        _refuse_if_restricted(customer, by)
+        return _record(
+            customer, purpose, wording, ConsentAction.GIVE, channel, by, evidence, evidence_file
+        )
+
+
+def consent_withdraw(
+    *,
+    customer: Customer,
+    purpose: ConsentPurpose | str,
+    channel: str,
+    by: Actor,
+    evidence: str = "",
+    evidence_file: UploadedFile | None = None,
+) -> ConsentChange:
+    """Record that the person withdraws consent; it ends at once (notice §13).
+
+    Withdrawing a consent that is not in force records nothing.
+    """
+    _check_channel(channel, by)
+    with transaction.atomic():
+        _lock(customer)
+        purpose = resolve_purpose(purpose)
+        state = ConsentState.objects.filter(customer=customer, purpose=purpose).first()
+        if state is None or not state.given:
+            return ConsentChange(state=state, event=None)
+        return _record(
+            customer,
+            purpose,
+            state.wording,
+            ConsentAction.WITHDRAW,
+            channel,
+            by,
+            evidence,
+            evidence_file,
+        )
+
+
+def _record(
+    customer: Customer,
+    purpose: ConsentPurpose,
+    wording: ConsentWording,
+    action: ConsentAction,
+    channel: str,
+    by: Actor,
+    evidence: str,
+    evidence_file: UploadedFile | None,
+) -> ConsentChange:
+    user, client = actor_fields(by)
+    if user is None and client is None:
+        raise ValueError("A consent event needs the user or API client who recorded it.")
+    event = ConsentEvent(
+        customer=customer,
+        purpose=purpose,
+        wording=wording,
+        action=action,
+        channel=channel,
+        evidence=evidence.strip(),
+        recorded_by=user,
+        recorded_by_client=client,
+    )
+    if evidence_file:
+        event.evidence_file = evidence_file
+    event.save()
+    state, _created = ConsentState.objects.update_or_create(
+        customer=customer,
+        purpose=purpose,
+        defaults={
+            "given": action == ConsentAction.GIVE,
+            "wording": wording,
+            "last_event": event,
+            "changed_at": event.at,
+        },
+    )
+    return ConsentChange(state=state, event=event)
+
+
+# --- Bans ---------------------------------------------------------------------------------------
+
+
+def ban_record(
+    *,
+    customer: Customer,
+    kind: str,
+    channel: str,
+    by: Actor | None,
+    started_on: date | None = None,
+    note: str = "",
+) -> tuple[Ban, bool]:
+    """Record a ban; return it and whether it is new. A ban already in force is kept as is.
+
+    `by` is None only for an automatic job (an address-update import run as a command).
+    """
+    if kind not in BanKind.values:
+        raise ValidationError({"kind": _("Choose a ban.")})
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("Choose how the choice reached us.")})
+    started_on = started_on or timezone.localdate()
+    if started_on > timezone.localdate():
+        raise ValidationError({"started_on": _("A ban can't start in the future.")})
+    user, client = actor_fields(by)
+    with transaction.atomic(), attributed_to(by):
+        _lock(customer)
+        existing = Ban.objects.in_force().filter(customer=customer, kind=kind).first()
+        if existing is not None:
+            return existing, False
+        ban = Ban.objects.create(
+            customer=customer,
+            kind=kind,
+            channel=channel,
+            started_on=started_on,
+            note=note.strip()[:200],
+            recorded_by=user,
+            recorded_by_client=client,
+        )
+    return ban, True
+
+
+def ban_lift(*, ban: Ban, by: User) -> Ban:
+    """Lift a ban at the person's request. Lifting widens processing, so while processing is
+    restricted only the privacy officer may."""
+    with transaction.atomic(), attributed_to(by):
+        _lock(ban.customer)
+        ban = Ban.objects.select_for_update().get(pk=ban.pk)
+        if not ban.is_in_force:
+            return ban
+        _refuse_if_restricted(ban.customer, by)
+        ban.lifted_at = timezone.now()
+        ban.lifted_by = by
+        ban.save(update_fields=["lifted_at", "lifted_by"])
+    return ban
+
+
+# --- Restrictions -------------------------------------------------------------------------------
+
+
+def restriction_set(*, customer: Customer, reason: str, by: User) -> tuple[Restriction, bool]:
+    """Restrict the person's processing (GDPR Art. 18); return it and whether it is new."""
+    if not by.has_perm("consents.add_restriction"):
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason.")})
+    with transaction.atomic(), attributed_to(by):
+        _lock(customer)
+        existing = Restriction.objects.in_force().filter(customer=customer).first()
+        if existing is not None:
+            return existing, False
+        restriction = Restriction.objects.create(customer=customer, reason=reason, set_by=by)
+    return restriction, True
+
+
+def restriction_lift(*, customer: Customer, reason: str, by: User) -> Restriction | None:
+    """Lift the person's restriction with a reason; return it (None if none was in force)."""
+    if not by.has_perm("consents.change_restriction"):
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason.")})
+    with transaction.atomic(), attributed_to(by):
+        _lock(customer)
+        restriction = (
+            Restriction.objects.in_force().select_for_update().filter(customer=customer).first()
+        )
+        if restriction is None:
+            return None
+        restriction.lifted_at = timezone.now()
+        restriction.lifted_by = by
+        restriction.lift_reason = reason
+        restriction.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    return restriction
+
+
+# --- Disclosures --------------------------------------------------------------------------------
+
+
+def _sha256(handle: File) -> str:
+    digest = hashlib.sha256()
+    handle.seek(0)
+    while chunk := handle.read(HASH_CHUNK):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
+def _insert_subjects(disclosure_id: int, customer_ids: Sequence[int]) -> None:
+    """Write the disclosure's people with COPY: an audience may hold a million of them."""
+    table = connection.ops.quote_name(DisclosureSubject._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} (disclosure_id, customer_id) FROM STDIN") as copy,
+    ):
+        for start in range(0, len(customer_ids), SUBJECT_COPY_CHUNK):
+            chunk = customer_ids[start : start + SUBJECT_COPY_CHUNK]
+            copy.write("".join(f"{disclosure_id}\t{pk}\n" for pk in chunk))
+
+
+def disclosure_record(
+    *,
+    recipient: Recipient,
+    basis: str,
+    mandate: str,
+    categories: Iterable[str],
+    subjects: Sequence[int],
+    by: User,
+    request_reference: str = "",
+    description: str = "",
+    copy: File | None = None,
+    copy_name: str = "",
+) -> Disclosure:
+    """Log a disclosure of these people's data to the recipient, with the copy handed over.
+
+    Refuses a recipient not in use or processing outside the EU/EEA (notice §10).
+    """
+    categories = sorted(set(categories))
+    if not categories or any(c not in Category.values for c in categories):
+        raise ValidationError({"categories": _("Choose the categories of data disclosed.")})
+    if basis not in Basis.values:
+        raise ValidationError({"basis": _("Choose the legal basis.")})
+    if not mandate.strip():
+        raise ValidationError({"mandate": _("Name the agreement or the provision.")})
+    subject_ids = sorted(set(subjects)) if not isinstance(subjects, array) else subjects
+    with transaction.atomic():
+        recipient = Recipient.objects.select_for_update().get(pk=recipient.pk)
+        if not recipient.may_receive:
+            raise RecipientNotAllowed
+        disclosure = Disclosure(
+            recipient=recipient,
+            basis=basis,
+            mandate=mandate.strip(),
+            request_reference=request_reference.strip(),
+            categories=categories,
+            description=description.strip(),
+            subject_count=len(subject_ids),
+            disclosed_by=by,
+        )
+        if copy is not None:
+            disclosure.copy_sha256 = _sha256(copy)
+            disclosure.copy.save(copy_name or copy.name or "copy", copy, save=False)
+        disclosure.save()
+        _insert_subjects(disclosure.pk, subject_ids)
+    return disclosure
+
+
+# --- Audience exports ---------------------------------------------------------------------------
+
+
+def audience_export_request(
+    *,
+    purpose: ConsentPurpose,
+    channel: str,
+    filters: AudienceFilters,
+    recipient: Recipient,
+    fmt: str,
+    by: User,
+) -> AudienceExport:
+    """Queue an export of the audience for a processor; the job starts once this commits."""
+    from consents.tasks import export_audience
+
+    if not recipient.may_receive or recipient.kind != RecipientKind.PROCESSOR:
+        raise RecipientNotAllowed
+    total = audience(purpose=purpose, channel=channel, filters=filters).count()
+    if fmt == ExportFormat.XLSX and total > XLSX_MAX_ROWS:
+        raise ValidationError({"format": _("Too many people for one XLSX sheet: choose CSV.")})
+    with transaction.atomic():
+        export = AudienceExport.objects.create(
+            purpose=purpose,
+            channel=channel,
+            filters=filters.to_json(),
+            recipient=recipient,
+            format=fmt,
+            total=total,
+            created_by=by,
+        )
+        transaction.on_commit(lambda: export_audience.delay(export.pk))
+    return export
+
+
+def _mandate(recipient: Recipient) -> str:
+    if recipient.dpa_signed_on is None:
+        return _("Data-processing agreement")
+    return _("Data-processing agreement of %(date)s") % {
+        "date": formats.date_format(recipient.dpa_signed_on, "j.n.Y")
+    }
+
+
+def audience_export_run(*, export_id: int) -> AudienceExport | None:
+    """Write the audience to a file and log it as one disclosure with the file as its copy.
+
+    Claims the export with a conditional UPDATE, so a job delivered twice runs once. Rows are
+    streamed outside any transaction (progress is visible to the page as it goes); the
+    disclosure, its people and the file are then recorded in one transaction.
+    """
+    claimed = AudienceExport.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    export = AudienceExport.objects.select_related("purpose", "recipient", "created_by").get(
+        pk=export_id
+    )
+
+    def progress(count: int) -> None:
+        AudienceExport.objects.filter(pk=export_id).update(written=count)
+
+    try:
+        with override("fi"), tempfile.TemporaryFile() as handle:
+            people = audience(
+                purpose=export.purpose,
+                channel=export.channel,
+                filters=AudienceFilters.from_json(export.filters),
+            )
+            ids = array("q")
+            count = write_audience(
+                people,
+                channel=export.channel,
+                fmt=export.format,
+                handle=handle,
+                on_person=ids.append,
+                progress=progress,
+            )
+            handle.seek(0)
+            with transaction.atomic():
+                disclosure = disclosure_record(
+                    recipient=export.recipient,
+                    basis=Basis.CONSENT if export.purpose.requires_consent else Basis.CONTRACT,
+                    mandate=_mandate(export.recipient),
+                    categories=[Category.BASIC, Category.RELATIONSHIP],
+                    subjects=ids,
+                    by=export.created_by,
+                    description=_("Marketing audience: %(purpose)s, %(channel)s, %(rows)d people.")
+                    % {
+                        "purpose": export.purpose.name,
+                        "channel": export.get_channel_display(),
+                        "rows": count,
+                    },
+                    copy=File(handle),
+                    copy_name=export.filename,
+                )
+                AudienceExport.objects.filter(pk=export_id).update(
+                    status=ExportStatus.DONE,
+                    written=count,
+                    disclosure=disclosure,
+                    finished_at=timezone.now(),
+                )
+    except Exception as error:
+        logger.exception("Audience export %s failed", export_id)
+        message = (
+            _("The recipient may not receive data.")
+            if isinstance(error, RecipientNotAllowed)
+            else f"{type(error).__name__}"
+        )
+        AudienceExport.objects.filter(pk=export_id).update(
+            status=ExportStatus.FAILED, error=str(message)[:500], finished_at=timezone.now()
+        )
+    export.refresh_from_db()
+    return export

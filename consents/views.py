@@ -1,0 +1,389 @@
+"""Staff screens for consents, bans, restrictions and marketing audiences. Views check access,
+validate a form, call one service and redirect with a message."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.models import AccessAction, AccessLogEntry, AccessPurpose
+from consents import services
+from consents.audiences import audience
+from consents.forms import AudienceExportForm, AudienceForm, BanForm, ConsentRecordForm, ReasonForm
+from consents.models import (
+    AudienceExport,
+    Ban,
+    ConsentAction,
+    ConsentEvent,
+    Disclosure,
+    ExportStatus,
+    Restriction,
+)
+from consents.selectors import customer_choices, restriction_of
+from customers.models import Customer
+
+RECENT_EXPORTS = 20
+RESTRICTED_MESSAGE = gettext_lazy(
+    "Processing of this person's data is restricted: only the privacy officer can give a "
+    "consent or lift a ban."
+)
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _back_to(customer: Customer, request: HttpRequest) -> HttpResponse:
+    if request.POST.get("next") == "timeline":
+        return redirect("consents:timeline", pk=customer.pk)
+    return redirect(reverse("customers:detail", args=[customer.pk]) + "#suostumukset")
+
+
+def _form_errors(request: HttpRequest) -> None:
+    messages.error(request, _("Not saved: correct the marked fields."))
+
+
+# --- A person's choices -------------------------------------------------------------------------
+
+
+def _timeline(
+    request: HttpRequest,
+    customer: Customer,
+    *,
+    consent_form: ConsentRecordForm | None = None,
+    ban_form: BanForm | None = None,
+) -> HttpResponse:
+    AccessLogEntry.record(
+        actor=request.user,
+        action=AccessAction.VIEW,
+        purpose=AccessPurpose.CUSTOMER_SERVICE,
+        subject=customer,
+    )
+    events = ConsentEvent.objects.filter(customer=customer).for_timeline()
+    bans = Ban.objects.filter(customer=customer).select_related(
+        "recorded_by", "recorded_by_client", "lifted_by"
+    )
+    restrictions = Restriction.objects.filter(customer=customer).select_related(
+        "set_by", "lifted_by"
+    )
+    disclosures = (
+        Disclosure.objects.filter(subjects=customer)
+        .select_related("recipient", "disclosed_by")
+        .order_by("-disclosed_at", "-pk")
+    )
+    choices = customer_choices(customer)
+    return render(
+        request,
+        "consents/customer_timeline.html",
+        {
+            "customer": customer,
+            "choices": choices,
+            "events": events,
+            "bans": bans,
+            "restrictions": restrictions,
+            "disclosures": disclosures,
+            "consent_form": consent_form or ConsentRecordForm(),
+            "ban_form": ban_form or BanForm(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def customer_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every consent event, ban, restriction and disclosure of one person, newest first."""
+    _require(request, "consents.view_consentevent")
+    return _timeline(request, get_object_or_404(Customer, pk=pk))
+
+
+@login_required
+@require_POST
+def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give or withdraw a consent: from the customer page, the channel and one click."""
+    _require(request, "consents.add_consentevent")
+    customer = get_object_or_404(Customer, pk=pk)
+    form = ConsentRecordForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _form_errors(request)
+        return _timeline(request, customer, consent_form=form)
+    data = form.cleaned_data
+    operation = (
+        services.consent_give if data["action"] == ConsentAction.GIVE else services.consent_withdraw
+    )
+    try:
+        change = operation(
+            customer=customer,
+            purpose=data["purpose"],
+            channel=data["channel"],
+            evidence=data["evidence"],
+            evidence_file=data["evidence_file"],
+            by=request.user,
+        )
+    except services.ProcessingRestricted:
+        messages.error(request, RESTRICTED_MESSAGE)
+        return _back_to(customer, request)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return _back_to(customer, request)
+    if not change.recorded:
+        messages.info(request, _("Nothing changed."))
+    elif change.given:
+        messages.success(
+            request, _("Consent given: %(purpose)s.") % {"purpose": data["purpose"].name}
+        )
+    else:
+        messages.success(
+            request, _("Consent withdrawn: %(purpose)s.") % {"purpose": data["purpose"].name}
+        )
+    return _back_to(customer, request)
+
+
+@login_required
+@require_POST
+def ban_record(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "consents.add_ban")
+    customer = get_object_or_404(Customer, pk=pk)
+    form = BanForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request)
+        return _timeline(request, customer, ban_form=form)
+    ban, created = services.ban_record(
+        customer=customer,
+        kind=form.cleaned_data["kind"],
+        channel=form.cleaned_data["channel"],
+        started_on=form.cleaned_data["started_on"],
+        note=form.cleaned_data["note"],
+        by=request.user,
+    )
+    if created:
+        messages.success(request, _("Recorded: %(ban)s.") % {"ban": ban.get_kind_display()})
+    else:
+        messages.info(request, _("The ban was already in force."))
+    return _back_to(customer, request)
+
+
+@login_required
+@require_POST
+def ban_lift(request: HttpRequest, pk: int, ban_pk: int) -> HttpResponse:
+    _require(request, "consents.change_ban")
+    ban = get_object_or_404(Ban.objects.select_related("customer"), pk=ban_pk, customer=pk)
+    try:
+        services.ban_lift(ban=ban, by=request.user)
+    except services.ProcessingRestricted:
+        messages.error(request, RESTRICTED_MESSAGE)
+    else:
+        messages.success(request, _("Lifted: %(ban)s.") % {"ban": ban.get_kind_display()})
+    return _back_to(ban.customer, request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def restriction_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """Restrict processing (GDPR Art. 18): the privacy officer only, with a reason."""
+    _require(request, "consents.add_restriction")
+    customer = get_object_or_404(Customer, pk=pk)
+    current = restriction_of(customer)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and current is None:
+        if form.is_valid():
+            services.restriction_set(
+                customer=customer, reason=form.cleaned_data["reason"], by=request.user
+            )
+            messages.success(request, _("Processing restricted."))
+            return redirect("customers:detail", pk=customer.pk)
+        _form_errors(request)
+    return render(
+        request,
+        "consents/restriction_form.html",
+        {"customer": customer, "form": form, "restriction": current, "lifting": False},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def restriction_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "consents.change_restriction")
+    customer = get_object_or_404(Customer, pk=pk)
+    current = restriction_of(customer)
+    if current is None:
+        messages.info(request, _("Processing is not restricted."))
+        return redirect("customers:detail", pk=customer.pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            services.restriction_lift(
+                customer=customer, reason=form.cleaned_data["reason"], by=request.user
+            )
+            messages.success(request, _("Restriction lifted."))
+            return redirect("customers:detail", pk=customer.pk)
+        _form_errors(request)
+    return render(
+        request,
+        "consents/restriction_form.html",
+        {"customer": customer, "form": form, "restriction": current, "lifting": True},
+    )
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
+    """The scanned evidence of a consent event; every download is logged."""
+    _require(request, "consents.view_consentevent")
+    event = get_object_or_404(
+        ConsentEvent.objects.select_related("customer"), pk=event_pk, customer=pk
+    )
+    if not event.evidence_file:
+        raise Http404
+    AccessLogEntry.record(
+        actor=request.user,
+        action=AccessAction.DOWNLOAD,
+        purpose=AccessPurpose.CUSTOMER_SERVICE,
+        subject=event.customer,
+        obj=event,
+    )
+    response = FileResponse(event.evidence_file.open("rb"), as_attachment=True)
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@login_required
+@require_GET
+def disclosure_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """The copy a disclosure handed over (the privacy officer's evidence)."""
+    _require(request, "consents.download_disclosure_copy")
+    disclosure = get_object_or_404(Disclosure, pk=pk)
+    if not disclosure.copy:
+        raise Http404
+    response = FileResponse(disclosure.copy.open("rb"), as_attachment=True)
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+# --- Marketing audiences ------------------------------------------------------------------------
+
+
+def _audience_page(
+    request: HttpRequest, form: AudienceForm, export_form: AudienceExportForm | None
+) -> HttpResponse:
+    size = None
+    if form.is_bound and form.is_valid():
+        size = audience(
+            purpose=form.cleaned_data["purpose"],
+            channel=form.cleaned_data["channel"],
+            filters=form.filters(),
+        ).count()
+        if export_form is None:
+            export_form = AudienceExportForm(initial=request.GET.dict())
+    exports = AudienceExport.objects.select_related("purpose", "recipient", "created_by")[
+        :RECENT_EXPORTS
+    ]
+    return render(
+        request,
+        "consents/audiences.html",
+        {"form": form, "size": size, "export_form": export_form, "exports": exports},
+    )
+
+
+@login_required
+@require_GET
+def audiences(request: HttpRequest) -> HttpResponse:
+    """Build an audience and see its size; only people the selector allows are counted."""
+    _require(request, "consents.add_audienceexport")
+    form = AudienceForm(request.GET or None)
+    return _audience_page(request, form, None)
+
+
+@login_required
+@require_POST
+def audience_export_create(request: HttpRequest) -> HttpResponse:
+    _require(request, "consents.add_audienceexport")
+    form = AudienceExportForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            export = services.audience_export_request(
+                purpose=data["purpose"],
+                channel=data["channel"],
+                filters=form.filters(),
+                recipient=data["recipient"],
+                fmt=data["format"],
+                by=request.user,
+            )
+        except services.RecipientNotAllowed:
+            form.add_error("recipient", _("This recipient can't receive data."))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The export has started."))
+            return redirect("consents:export", pk=export.pk)
+    _form_errors(request)
+    return _audience_page(request, AudienceForm(request.POST), form)
+
+
+@login_required
+@require_GET
+def audience_export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "consents.view_audienceexport")
+    export = get_object_or_404(
+        AudienceExport.objects.select_related("purpose", "recipient", "created_by", "disclosure"),
+        pk=pk,
+    )
+    return render(request, "consents/export_detail.html", {"export": export})
+
+
+def _progress_label(export: AudienceExport) -> str:
+    if export.status == ExportStatus.QUEUED:
+        return _("Waiting for its turn…")
+    if export.status == ExportStatus.FAILED:
+        return _("The export failed.")
+    return _("%(written)s of about %(total)s people") % {
+        "written": number_format(export.written, force_grouping=True),
+        "total": number_format(export.total, force_grouping=True),
+    }
+
+
+@login_required
+@require_GET
+def audience_export_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    """The export's progress for the page's progress bar (static/js/audience-export.js)."""
+    _require(request, "consents.view_audienceexport")
+    export = get_object_or_404(AudienceExport, pk=pk)
+    return JsonResponse(
+        {
+            "status": export.status,
+            "written": export.written,
+            "total": export.total,
+            "percent": export.percent,
+            "label": _progress_label(export),
+            "finished": export.is_finished,
+        }
+    )
+
+
+@login_required
+@require_GET
+def audience_export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The finished file, for the processor named in its disclosure."""
+    _require(request, "consents.view_audienceexport")
+    export = get_object_or_404(
+        AudienceExport.objects.select_related("disclosure", "purpose"), pk=pk
+    )
+    if export.status != ExportStatus.DONE or not export.disclosure.copy:
+        raise Http404
+    AudienceExport.objects.filter(pk=export.pk).update(downloads=F("downloads") + 1)
+    response = FileResponse(
+        export.disclosure.copy.open("rb"), as_attachment=True, filename=export.filename
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response

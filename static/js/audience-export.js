@@ -1,0 +1,27 @@
+// Poll an audience export's progress and show it; reload when the file is ready or failed.
+"use strict";
+
+document.addEventListener("DOMContentLoaded", () => {
+  const box = document.querySelector("[data-export-progress]");
+  if (!box) {
+    return;
+  }
+  const bar = box.querySelector("progress");
+  const label = box.querySelector("[data-export-label]");
+  const poll = () => {
+    fetch(box.dataset.exportProgress, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+      .then((data) => {
+        bar.value = data.percent;
+        bar.textContent = `${data.percent} %`;
+        label.textContent = data.label;
+        if (data.finished) {
+          window.location.reload();
+        } else {
+          window.setTimeout(poll, 1000);
+        }
+      })
+      .catch(() => window.setTimeout(poll, 3000));
+  };
+  window.setTimeout(poll, 500);
+});

@@ -1,0 +1,62 @@
+"""An audience export through the real Redis broker and a real Celery worker, with the progress
+the page polls."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from consents.models import AudienceExport, Disclosure, ExportStatus
+from consents.services import consent_give
+from pkregister.celery import app
+from tests.consents.factories import RecipientFactory
+from tests.customers.factories import CustomerFactory
+from tests.test_celery import isolated_redis_url
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    url = isolated_redis_url()
+    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker
+
+
+def wait_until_finished(export_pk: int, timeout: float = 60) -> AudienceExport:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        export = AudienceExport.objects.get(pk=export_pk)
+        if export.is_finished:
+            return export
+        time.sleep(0.2)
+    raise AssertionError("the export job did not finish")
+
+
+def test_export_runs_in_a_worker_and_the_page_follows_it(
+    celery_worker, clerk, marketer, client_for
+):
+    people = [CustomerFactory() for _ in range(25)]
+    for person in people[:20]:
+        consent_give(customer=person, purpose="email-marketing", channel="phone", by=clerk)
+    client = client_for(marketer)
+    response = client.post(
+        "/markkinointi/viennit/",
+        {"purpose": "email-marketing", "recipient": RecipientFactory().pk, "format": "csv"},
+    )
+    assert response.status_code == 302
+    export = wait_until_finished(AudienceExport.objects.get().pk)
+    assert export.status == ExportStatus.DONE and export.written == 20
+
+    progress = client.get(f"/markkinointi/viennit/{export.pk}/tila/").json()
+    assert progress["status"] == "done" and progress["percent"] == 100 and progress["finished"]
+    page = client.get(f"/markkinointi/viennit/{export.pk}/").content.decode()
+    assert "20 henkilöä viety." in page and "Lataa tiedosto" in page
+
+    disclosure = Disclosure.objects.get()
+    assert disclosure.subject_count == 20 and disclosure.audience_export == export
+    download = client.get(f"/markkinointi/viennit/{export.pk}/lataa/")
+    lines = b"".join(download.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(lines) == 21
+    assert {line.split(";")[0] for line in lines[1:]} == {p.customer_number for p in people[:20]}
