@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -75,6 +76,27 @@ class CallRecordingAdmin(admin.ModelAdmin):
         )
 
 
+class HoldForm(forms.ModelForm):
+    class Meta:
+        model = RecordingHold
+        fields = ["recording", "request_reference", "reason"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        recording, reference = cleaned.get("recording"), cleaned.get("request_reference")
+        if (
+            recording
+            and reference
+            and RecordingHold.objects.open()
+            .filter(recording=recording, request_reference=reference.strip())
+            .exists()
+        ):
+            raise forms.ValidationError(
+                _("This request already holds this recording."), code="duplicate"
+            )
+        return cleaned
+
+
 @admin.register(RecordingHold)
 class RecordingHoldAdmin(admin.ModelAdmin):
     """Holds keep a recording past 30 days for an open access request; placed and released
@@ -94,6 +116,7 @@ class RecordingHoldAdmin(admin.ModelAdmin):
     search_fields = ["request_reference", "=recording__call_id"]
     autocomplete_fields = ["recording"]
     actions = ["release"]
+    form = HoldForm
 
     def get_fields(self, request: HttpRequest, obj: RecordingHold | None = None) -> list[str]:
         if obj is None:

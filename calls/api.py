@@ -72,8 +72,7 @@ class CallRecordingIntakeSerializer(serializers.Serializer):
         if audio_type is None:
             supported = "WAV, MP3, Ogg, FLAC, M4A, AAC, AMR"
             raise serializers.ValidationError(
-                _("The file is not a supported audio recording (%(types)s).")
-                % {"types": supported}
+                _("The file is not a supported audio recording (%(types)s).") % {"types": supported}
             )
         self.audio_type = audio_type
         return value

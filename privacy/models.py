@@ -95,8 +95,6 @@ class PendingFileDeletion(models.Model):
         indexes = [
             # A run works through its policy's queue in id order.
             models.Index(fields=["policy", "id"], name="pendingfile_policy"),
-            # The orphan sweep leaves queued names to the runs that queued them.
-            models.Index(fields=["storage_name"], name="pendingfile_name"),
         ]
 
     def __str__(self) -> str:

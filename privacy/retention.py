@@ -450,6 +450,7 @@ class _Runner:
         self.lifted = None if _replica_mode_allowed() else _lifted_triggers(policy)
         self.run = RetentionRun.objects.create(policy=policy.name)
         self.messages: list[str] = []
+        self.queued = 0
 
     def note(self, message: str) -> None:
         from privacy.models import MAX_RECORDED_MESSAGES
@@ -473,7 +474,7 @@ class _Runner:
                 RetentionRun.objects.filter(pk=self.run.pk).update(errors=F("errors") + 1)
                 failed = True
                 break
-            if count:
+            if self.queued:
                 self.delete_queued_files()
             if count < self.batch_size:
                 break
@@ -503,27 +504,22 @@ class _Runner:
             )
             select_sql, select_params = selected.query.sql_with_params()
             age_column = policy.model_class._meta.get_field(policy.age_field).column
+            chain = _Chain(policy.name)
             if isinstance(policy.action, Anonymise):
-                sql, params = _anonymise_statement(plan, policy, age_column)
+                _anonymise(chain, plan, policy, age_column)
             else:
-                sql, params = _delete_statement(
+                chain.delete(
                     plan,
-                    policy.name,
                     f"USING batch WHERE t.{_q(plan.pk)} = batch.pk",
+                    [],
                     returning=[f"t.{_q(age_column)} AS age"],
                 )
+            sql, params = chain.statement(f"WITH batch (pk, age) AS ({select_sql})", select_params)
             with connection.cursor() as cursor:
-                cursor.execute(
-                    f"WITH batch (pk, age) AS ({select_sql}), {sql}"
-                    " SELECT count(*), max(age), array_agg(pk) FROM gone",
-                    [*select_params, *params],
-                )
-                count, newest, ids = cursor.fetchone()
-                if count:
-                    _erase_copies(
-                        cursor, plan, ids, policy, deleted=isinstance(policy.action, Delete)
-                    )
+                cursor.execute(sql, params)
+                count, newest, queued = cursor.fetchone()
             RetentionRun.objects.filter(pk=self.run.pk).update(rows=F("rows") + count)
+        self.queued = queued
         return count, newest if count else last
 
     def delete_queued_files(self) -> None:
@@ -544,17 +540,19 @@ class _Runner:
                     return
                 last_pk = chunk[-1][0]
                 results = list(pool.map(_delete_stored_file, chunk))
-                done = [pk for pk, error in results if error is None]
                 failures = [(pk, error) for pk, error in results if error is not None]
-                if done:
-                    PendingFileDeletion.objects.filter(pk__in=done).delete()
+                done = len(chunk) - len(failures)
+                # The chunk's id range, less the failures: no list of thousands of ids to send.
+                PendingFileDeletion.objects.for_policy(self.policy.name).filter(
+                    pk__gte=chunk[0][0], pk__lte=last_pk
+                ).exclude(pk__in=[pk for pk, _error in failures]).delete()
                 for pk, error in failures:
                     PendingFileDeletion.objects.filter(pk=pk).update(
                         attempts=F("attempts") + 1, last_error=error
                     )
                     self.note(f"file not deleted (queue #{pk}): {error}")
                 RetentionRun.objects.filter(pk=self.run.pk).update(
-                    files=F("files") + len(done), errors=F("errors") + len(failures)
+                    files=F("files") + done, errors=F("errors") + len(failures)
                 )
 
 
@@ -562,95 +560,121 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _queue_files_sql(plan: _Plan, policy_name: str, source: str) -> tuple[list[str], list]:
-    """Return CTEs that queue the files named in `source`'s file columns, with their params."""
-    from privacy.models import PendingFileDeletion
+class _Chain:
+    """One batch as one SQL statement: data-modifying CTEs that pass the deleted rows' ids
+    from one to the next inside the database, so no list of ids travels to Python and back."""
 
-    table = _q(PendingFileDeletion._meta.db_table)
-    ctes, params = [], []
-    for index, (label, column) in enumerate(plan.files):
-        ctes.append(
-            f"queued_{index} AS (INSERT INTO {table} "
-            "(policy, field, storage_name, queued_at, attempts, last_error) "
-            f"SELECT %s, %s, f_{column}, now(), 0, '' FROM {source} "
-            f"WHERE f_{column} IS NOT NULL AND f_{column} <> '')"
+    def __init__(self, policy_name: str) -> None:
+        self.policy_name = policy_name
+        self.ctes: list[str] = []
+        self.params: list = []
+        self.queues: list[str] = []
+        self.counter = 0
+
+    def add(self, body: str, params: list | tuple = ()) -> str:
+        self.counter += 1
+        name = f"c{self.counter}"
+        self.ctes.append(f"{name} AS ({body})")
+        self.params.extend(params)
+        return name
+
+    def statement(self, head: str, head_params: list | tuple) -> tuple[str, list]:
+        """Return the whole statement: it answers rows, the newest age and files queued."""
+        queued = " + ".join(f"(SELECT count(*) FROM {q})" for q in self.queues) or "0"
+        sql = f"{head}, {', '.join(self.ctes)} SELECT count(*), max(age), {queued} FROM {self.main}"
+        return sql, [*head_params, *self.params]
+
+    def queue_files(self, files: tuple[tuple[str, str], ...], source: str) -> None:
+        from privacy.models import PendingFileDeletion
+
+        table = _q(PendingFileDeletion._meta.db_table)
+        for label, column in files:
+            self.queues.append(
+                self.add(
+                    f"INSERT INTO {table} "
+                    "(policy, field, storage_name, queued_at, attempts, last_error) "
+                    f"SELECT %s, %s, f_{column}, now(), 0, '' FROM {source} "
+                    f"WHERE f_{column} IS NOT NULL AND f_{column} <> '' RETURNING 1",
+                    [self.policy_name, label],
+                )
+            )
+
+    def delete(
+        self, plan: _Plan, where: str, params: list, *, returning: list[str] | None = None
+    ) -> str:
+        """Delete rows and everything that holds them; return the CTE naming their ids."""
+        returned = ", ".join(
+            [f"t.{_q(plan.pk)} AS pk", *(returning or [])]
+            + [f"t.{_q(c)} AS f_{c}" for _label, c in plan.files]
         )
-        params.extend([policy_name, label])
-    return ctes, params
+        gone = self.add(f"DELETE FROM {_q(plan.table)} AS t {where} RETURNING {returned}", params)
+        if returning is not None:
+            self.main = gone
+        self.queue_files(plan.files, gone)
+        self.erase_history(plan, gone)
+        self.erase_access_log(plan, gone)
+        for table, column in plan.set_nulls:
+            self.add(
+                f"UPDATE {_q(table)} SET {_q(column)} = NULL WHERE {_q(column)} = {_ids(gone)}"
+            )
+        for dependent, column in plan.cascades:
+            self.delete(_plan(dependent), f"WHERE t.{_q(column)} = {_ids(gone)}", [])
+        return gone
+
+    def erase_history(self, plan: _Plan, source: str) -> None:
+        for table, column in plan.events:
+            self.add(f"DELETE FROM {_q(table)} WHERE {_q(column)} = {_ids(source)}")
+
+    def erase_access_log(self, plan: _Plan, source: str) -> None:
+        """The rule of AccessLogEntry.objects.about_objects, in SQL: entries naming the row as
+        the object, or as the subject when no person was known."""
+        from django.contrib.contenttypes.models import ContentType
+
+        from audit.models import AccessLogEntry
+
+        opts = AccessLogEntry._meta
+        column = {name: _q(opts.get_field(name).column) for name in _ACCESS_LOG_FIELDS}
+        content_type = ContentType.objects.get_for_model(plan.model).pk
+        self.add(
+            f"DELETE FROM {_q(opts.db_table)} "
+            f"WHERE ({column['object_type']} = %s AND {column['object_id']} = {_ids(source)}) "
+            f"OR ({column['subject_type']} = %s AND {column['subject_id']} = {_ids(source)})",
+            [content_type, content_type],
+        )
 
 
-def _delete_statement(
-    plan: _Plan, policy_name: str, where: str, *, returning: tuple[str, ...] | list[str] = ()
-) -> tuple[str, list]:
-    """Return `gone AS (DELETE … RETURNING pk, files)` and the CTEs that queue its files."""
-    returned = ", ".join(
-        [f"t.{_q(plan.pk)} AS pk", *returning] + [f"t.{_q(c)} AS f_{c}" for _label, c in plan.files]
-    )
-    ctes = [f"gone AS (DELETE FROM {_q(plan.table)} AS t {where} RETURNING {returned})"]
-    queue_ctes, params = _queue_files_sql(plan, policy_name, "gone")
-    return ", ".join(ctes + queue_ctes), params
+def _ids(source: str) -> str:
+    # An array, not IN (SELECT …): the planner then probes the index once per id, whatever it
+    # guesses about the CTE's size, instead of hashing and scanning a large table.
+    return f"ANY(ARRAY(SELECT pk FROM {source}))"
 
 
-def _anonymise_statement(plan: _Plan, policy: RetentionPolicy, age_column: str) -> tuple[str, list]:
-    """Return CTEs that blank the fields of the batch's rows and queue the files they named."""
-    model = plan.model
-    targets = [model._meta.get_field(name) for name in policy.action.fields]
-    assignments, params = [], []
-    for target in targets:
-        blank = _blank_value(target)
-        assignments.append(f"{_q(target.column)} = %s")
-        params.append(blank)
-    file_columns = [
+_ACCESS_LOG_FIELDS = ("object_type", "object_id", "subject_type", "subject_id")
+
+
+def _anonymise(chain: _Chain, plan: _Plan, policy: RetentionPolicy, age_column: str) -> None:
+    """Blank the batch's fields, queue the files they named and drop the rows' history; the
+    rows stay, and so do the access-log entries that name them by id."""
+    targets = [plan.model._meta.get_field(name) for name in policy.action.fields]
+    file_columns = tuple(
         (label, column) for label, column in plan.files if any(t.column == column for t in targets)
-    ]
+    )
     old_columns = ", ".join(
         [f"t.{_q(plan.pk)} AS pk"] + [f"t.{_q(c)} AS f_{c}" for _label, c in file_columns]
     )
-    ctes = [
-        f"old AS (SELECT {old_columns} FROM {_q(plan.table)} AS t "
-        f"JOIN batch ON t.{_q(plan.pk)} = batch.pk)",
-        f"gone AS (UPDATE {_q(plan.table)} AS t SET {', '.join(assignments)} FROM batch "
-        f"WHERE t.{_q(plan.pk)} = batch.pk RETURNING t.{_q(plan.pk)} AS pk, "
-        f"t.{_q(age_column)} AS age)",
-    ]
-    queue_plan = _Plan(
-        model=plan.model,
-        table=plan.table,
-        pk=plan.pk,
-        files=tuple(file_columns),
-        events=(),
-        cascades=(),
-        set_nulls=(),
-        problems=(),
+    # Sub-statements see the table as it was before the statement: `old` has the file names.
+    old = chain.add(
+        f"SELECT {old_columns} FROM {_q(plan.table)} AS t JOIN batch ON t.{_q(plan.pk)} = batch.pk"
     )
-    queue_ctes, queue_params = _queue_files_sql(queue_plan, policy.name, "old")
-    return ", ".join(ctes + queue_ctes), params + queue_params
-
-
-def _erase_copies(
-    cursor, plan: _Plan, ids: list[int], policy: RetentionPolicy, *, deleted: bool
-) -> None:
-    """Remove what else holds these rows: history events, access log, dependents (contract 3)."""
-    from audit.models import AccessLogEntry
-
-    for table, column in plan.events:
-        cursor.execute(f"DELETE FROM {_q(table)} WHERE {_q(column)} = ANY(%s)", [ids])
-    if not deleted:
-        return  # an anonymised row stays, and so do the log entries that name it by id
-    AccessLogEntry.objects.erase_about_objects(plan.model, ids)
-    for table, column in plan.set_nulls:
-        cursor.execute(
-            f"UPDATE {_q(table)} SET {_q(column)} = NULL WHERE {_q(column)} = ANY(%s)", [ids]
-        )
-    for dependent, column in plan.cascades:
-        dependent_plan = _plan(dependent)
-        sql, params = _delete_statement(
-            dependent_plan, policy.name, f"WHERE t.{_q(column)} = ANY(%s)"
-        )
-        cursor.execute(f"WITH {sql} SELECT count(*), array_agg(pk) FROM gone", [ids, *params])
-        count, dependent_ids = cursor.fetchone()
-        if count:
-            _erase_copies(cursor, dependent_plan, dependent_ids, policy, deleted=True)
+    assignments = ", ".join(f"{_q(t.column)} = %s" for t in targets)
+    chain.main = chain.add(
+        f"UPDATE {_q(plan.table)} AS t SET {assignments} FROM batch "
+        f"WHERE t.{_q(plan.pk)} = batch.pk RETURNING t.{_q(plan.pk)} AS pk, "
+        f"t.{_q(age_column)} AS age",
+        [_blank_value(t) for t in targets],
+    )
+    chain.queue_files(file_columns, old)
+    chain.erase_history(plan, chain.main)
 
 
 def _delete_stored_file(item: tuple[int, str, str]) -> tuple[int, str | None]:

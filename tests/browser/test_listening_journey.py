@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from audit.models import AccessLogEntry, AccessPurpose
+from tests.calls.factories import CallRecordingFactory
+from tests.conftest import PASSWORD, current_code
+from tests.customers.factories import CustomerFactory
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def test_a_supervisor_chooses_a_purpose_and_the_recording_plays(page, supervisor):
+    customer = CustomerFactory(first_name="Aino", last_name="Kettunen")
+    recording = CallRecordingFactory(customer=customer, queue="Ajanvaraus")
+    device = TOTPDevice.objects.create(user=supervisor, name="default", confirmed=True)
+    page.goto("/account/login/")
+    page.get_by_label("Käyttäjätunnus").fill(supervisor.username)
+    page.get_by_label("Salasana").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    page.get_by_label("Vahvistuskoodi").fill(current_code(device))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("Tervetuloa"))).to_be_visible()
+
+    page.goto("/puhelut/")
+    expect(page.get_by_role("heading", name="Puhelutallenteet", level=1)).to_be_visible()
+    expect(page.get_by_text("Aino Kettunen")).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"\d+\.\d+\.\d{4}")).click()
+
+    expect(page.get_by_role("heading", name="Miksi kuuntelet tallenteen?")).to_be_visible()
+    expect(page.locator("audio")).to_have_count(0)
+    page.get_by_role("button", name="Kuuntele").click()
+    expect(page.get_by_text("Valitse, miksi kuuntelet tallenteen.")).to_be_visible()
+    expect(page.locator("audio")).to_have_count(0)
+
+    page.get_by_label("Reklamaation selvittäminen").check()
+    page.get_by_role("button", name="Kuuntele").click()
+
+    audio = page.locator("audio")
+    expect(audio).to_be_visible()
+    expect(
+        page.get_by_text("Kuuntelusi ja sen tarkoitus on kirjattu käyttölokiin.")
+    ).to_be_visible()
+    # The browser has loaded the audio through the permission-checked view.
+    page.wait_for_function("document.querySelector('audio').readyState >= 1")
+    assert page.evaluate("document.querySelector('audio').duration") > 0
+    entry = AccessLogEntry.objects.get()
+    assert entry.purpose == AccessPurpose.COMPLAINT and entry.object_id == recording.pk
