@@ -72,11 +72,11 @@ def classify(query: str) -> Kind:
         return Kind.CUSTOMER_NUMBER
     if _BUSINESS_ID.match(query):
         return Kind.BUSINESS_ID
+    if _PHONE_CHARS.match(query) and sum(c.isdigit() for c in query) >= 6:
+        return Kind.PHONE
     if "@" in query or (" " not in query and _EMAILISH.search(query)):
         # Names hold no dots, digits or @: "matti.virtanen", "posti.fi" are parts of addresses.
         return Kind.EMAIL
-    if _PHONE_CHARS.match(query) and sum(c.isdigit() for c in query) >= 6:
-        return Kind.PHONE
     return Kind.TEXT
 
 
