@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -433,12 +433,34 @@ def _mandate(recipient: Recipient) -> str:
     }
 
 
+class _SideProgress:
+    """Write an export's progress on a connection of its own, so that the page sees it while
+    the rows stream on the main one (which a COPY keeps busy). Opened on first use."""
+
+    def __init__(self, export_id: int) -> None:
+        self.export_id = export_id
+        self.connection = None
+
+    def __call__(self, count: int) -> None:
+        if self.connection is None:
+            self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE consents_audienceexport SET written = %s WHERE id = %s",
+                [count, self.export_id],
+            )
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
 def audience_export_run(*, export_id: int) -> AudienceExport | None:
     """Write the audience to a file and log it as one disclosure with the file as its copy.
 
-    Claims the export with a conditional UPDATE, so a job delivered twice runs once. Rows are
-    streamed outside any transaction (progress is visible to the page as it goes); the
-    disclosure, its people and the file are then recorded in one transaction.
+    Claims the export with a conditional UPDATE, so a job delivered twice runs once. The rows
+    stream into a temporary file with their progress visible to the page; the disclosure, its
+    people and the stored file are then recorded in one transaction.
     """
     claimed = AudienceExport.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
         status=ExportStatus.RUNNING, started_at=timezone.now()
@@ -448,10 +470,7 @@ def audience_export_run(*, export_id: int) -> AudienceExport | None:
     export = AudienceExport.objects.select_related("purpose", "recipient", "created_by").get(
         pk=export_id
     )
-
-    def progress(count: int) -> None:
-        AudienceExport.objects.filter(pk=export_id).update(written=count)
-
+    progress = _SideProgress(export_id)
     try:
         with override("fi"), tempfile.TemporaryFile() as handle:
             people = audience(
@@ -459,14 +478,8 @@ def audience_export_run(*, export_id: int) -> AudienceExport | None:
                 channel=export.channel,
                 filters=AudienceFilters.from_json(export.filters),
             )
-            ids = array("q")
-            count = write_audience(
-                people,
-                channel=export.channel,
-                fmt=export.format,
-                handle=handle,
-                on_person=ids.append,
-                progress=progress,
+            ids = write_audience(
+                people, channel=export.channel, fmt=export.format, handle=handle, progress=progress
             )
             handle.seek(0)
             with transaction.atomic():
@@ -481,14 +494,14 @@ def audience_export_run(*, export_id: int) -> AudienceExport | None:
                     % {
                         "purpose": export.purpose.name,
                         "channel": export.get_channel_display(),
-                        "rows": count,
+                        "rows": len(ids),
                     },
                     copy=File(handle),
                     copy_name=export.filename,
                 )
                 AudienceExport.objects.filter(pk=export_id).update(
                     status=ExportStatus.DONE,
-                    written=count,
+                    written=len(ids),
                     disclosure=disclosure,
                     finished_at=timezone.now(),
                 )
@@ -497,10 +510,12 @@ def audience_export_run(*, export_id: int) -> AudienceExport | None:
         message = (
             _("The recipient may not receive data.")
             if isinstance(error, RecipientNotAllowed)
-            else f"{type(error).__name__}"
+            else type(error).__name__
         )
         AudienceExport.objects.filter(pk=export_id).update(
             status=ExportStatus.FAILED, error=str(message)[:500], finished_at=timezone.now()
         )
+    finally:
+        progress.close()
     export.refresh_from_db()
     return export

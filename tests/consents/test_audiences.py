@@ -6,9 +6,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from datetime import timedelta
 from unittest import mock
 
 import pytest
+import time_machine
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 from openpyxl import load_workbook
 
@@ -23,6 +26,7 @@ from consents.models import (
     DisclosureSubject,
     ExportStatus,
 )
+from consents.personal_data import DISCLOSURE_COPIES_ONE_YEAR
 from consents.services import (
     RecipientNotAllowed,
     audience_export_request,
@@ -35,6 +39,7 @@ from consents.services import (
 )
 from customers.models import Company, LifeStatus
 from privacy.declarations import Basis, Category
+from privacy.retention import enforce
 from tests.consents.factories import AuthorityFactory, RecipientFactory
 from tests.customers.factories import ContactRoleFactory, CustomerFactory, GroupFactory
 
@@ -149,6 +154,21 @@ def test_an_xlsx_export_neutralises_formulas(clerk, marketer, email_marketing):
         rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[1][1] == "'=HYPERLINK(1)"
     assert done.filename.endswith(".xlsx")
+
+
+def test_a_csv_export_neutralises_formulas_in_the_database(clerk, marketer, email_marketing):
+    customer = CustomerFactory(
+        first_name="=cmd|' /C calc'!A0", last_name="@SUM(1)", email="-x@example.fi"
+    )
+    give(customer, clerk)
+    row = csv_rows(export(marketer, email_marketing))[1]
+    assert row == [
+        customer.customer_number,
+        "'=cmd|' /C calc'!A0",
+        "'@SUM(1)",
+        "fi",
+        "'-x@example.fi",
+    ]
 
 
 def test_an_sms_export_carries_the_phone_and_no_email(clerk, marketer, sms_marketing):
@@ -273,3 +293,21 @@ def test_a_job_delivered_twice_runs_once(
     assert audience_export_run(export_id=queued.pk).status == ExportStatus.DONE
     assert audience_export_run(export_id=queued.pk) is None
     assert Disclosure.objects.count() == 1
+
+
+def test_a_copy_is_deleted_a_year_after_the_disclosure_and_the_record_stays(
+    clerk, marketer, email_marketing
+):
+    give(CustomerFactory(), clerk)
+    disclosure = export(marketer, email_marketing).disclosure
+    name = disclosure.copy.name
+    assert default_storage.exists(name)
+    enforce(DISCLOSURE_COPIES_ONE_YEAR)
+    disclosure.refresh_from_db()
+    assert disclosure.copy.name == name  # not yet
+    with time_machine.travel(disclosure.disclosed_at + timedelta(days=366)):
+        run = enforce(DISCLOSURE_COPIES_ONE_YEAR)
+    assert run.rows == 1 and run.files == 1
+    disclosure.refresh_from_db()
+    assert disclosure.copy.name == "" and not default_storage.exists(name)
+    assert disclosure.copy_sha256 and disclosure.subjects.count() == 1

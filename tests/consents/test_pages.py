@@ -536,3 +536,38 @@ def test_audiences_page_queries_stay_constant_with_more_exports(
 def test_navigation_shows_audiences_to_marketing_only(marketer, clerk, client_for):
     assert "Kohderyhmät" in client_for(marketer).get("/").content.decode()
     assert "Kohderyhmät" not in client_for(clerk).get("/").content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_download_consent_evidence(cast, role, clerk, client_for):
+    customer = CustomerFactory()
+    event = consent_give(
+        customer=customer,
+        purpose="email-marketing",
+        channel=Channel.LETTER,
+        evidence_file=SimpleUploadedFile("k.pdf", PDF, "application/pdf"),
+        by=clerk,
+    ).event
+    response = client_for(cast[role]).get(
+        f"/asiakkaat/{customer.pk}/suostumukset/{event.pk}/tosite/"
+    )
+    assert response.status_code == expected(role, STAFF)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_privacy_officer_downloads_a_disclosures_copy(cast, role, marketer, client_for):
+    export = make_export(marketer)
+    response = client_for(cast[role]).get(f"/luovutukset/{export.disclosure.pk}/kopio/")
+    assert response.status_code == expected(role, {"privacy_officer"})
+
+
+def test_pages_need_a_signed_in_user(client):
+    customer = CustomerFactory()
+    for url in (
+        f"/asiakkaat/{customer.pk}/suostumukset/",
+        f"/asiakkaat/{customer.pk}/rajoitus/",
+        "/markkinointi/kohderyhmat/",
+        "/markkinointi/viennit/1/tila/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response["Location"], url

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, base32_secret, demo_key, load_demo_staff
+from consents.demo import load_demo_choices
 from customers.demo import load_demo_register
 
 
@@ -18,6 +19,8 @@ class Command(BaseCommand):
         with transaction.atomic(), pghistory.context(command="load_demo_data"):
             load_demo_staff()
             people = load_demo_register()
+            if people:
+                load_demo_choices()
         if people:
             self.stdout.write(f"Loaded the demo register: {people} invented people.")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD} for all):")
