@@ -12,6 +12,8 @@ NAVIGATION = [
     (_("Customers"), "customers:list", "customers.view_customer"),
     (_("Companies"), "customers:company_list", "customers.view_company"),
     (_("Reports"), "customers:reports", "customers.view_reports"),
+    (_("Customer feedback"), "feedback:list", "feedback.view_feedback"),
+    (_("Satisfaction"), "feedback:report", "feedback.view_satisfaction_report"),
     (_("Marketing audiences"), "consents:audiences", "consents.add_audienceexport"),
     (_("Call recordings"), "calls:list", "calls.listen_callrecording"),
     (_("Scheduled jobs"), "schedule", Role.PRIVACY_OFFICER),

@@ -61,13 +61,22 @@ _CHOICES = {
     "consents.view_disclosure",
 }
 
+# Feedback (notice §5): customer service and supervisors record and handle it; the privacy
+# officer reads it; the satisfaction report has numbers only.
+_FEEDBACK = {
+    "feedback.view_feedback",
+    "feedback.add_feedback",
+    "feedback.change_feedback",
+    "feedback.view_satisfaction_report",
+}
+
 # Listening to call recordings (notice §5): supervisors and the privacy officer, never customer
 # service.
 _LISTEN = {"calls.listen_callrecording"}
 
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
-    Role.CUSTOMER_SERVICE: _CUSTOMER_SERVICE | _CHOICES,
-    Role.SUPERVISOR: _CUSTOMER_SERVICE | _CHOICES | _LISTEN,
+    Role.CUSTOMER_SERVICE: _CUSTOMER_SERVICE | _CHOICES | _FEEDBACK,
+    Role.SUPERVISOR: _CUSTOMER_SERVICE | _CHOICES | _FEEDBACK | _LISTEN,
     Role.PRIVACY_OFFICER: _CUSTOMER_SERVICE
     | _CHOICES
     | {
@@ -100,6 +109,11 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "privacy.view_retentionrun",
         "privacy.view_pendingfiledeletion",
         "customers.import_address_updates",
+        # Feedback, survey invitations and website visits: read, in the admin too.
+        "feedback.view_feedback",
+        "feedback.view_satisfaction_report",
+        "feedback.view_surveyinvitation",
+        "feedback.view_websitevisit",
     },
     # Marketing sees aggregate reports, and builds and exports audiences for processors; it
     # never opens a person's record.
@@ -108,6 +122,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "customers.view_customergroup",
         "consents.add_audienceexport",
         "consents.view_audienceexport",
+        "feedback.view_satisfaction_report",
     },
 }
 

@@ -33,6 +33,10 @@ from customers.models import (
 from customers.search import Kind, escape_like, search_customers
 from customers.services import ConcurrentEditError, customer_create, customer_update
 from customers.validators import normalise_business_id
+from feedback.models import Feedback
+
+# The newest feedback on the customer page; the rest is one link away, in the feedback list.
+FEEDBACK_ON_PAGE = 10
 
 
 def _require(request: HttpRequest, permission: str) -> None:
@@ -114,6 +118,11 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": request.user.has_perm("customers.change_customer")
             and may_edit(request.user, choices.restriction),
             "can_read_audit": request.user.has_perm("audit.view_accesslogentry"),
+            "customer_feedback": (
+                list(Feedback.objects.for_customer(customer)[:FEEDBACK_ON_PAGE])
+                if request.user.has_perm("feedback.view_feedback")
+                else None
+            ),
         },
     )
 

@@ -142,6 +142,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
+
+def _redis_database(url: str, number: int) -> str:
+    """Return the Redis URL with another database number."""
+    base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url
+    return f"{base}/{number}"
+
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # API rate limits are counted in Redis, so every gunicorn worker sees the same count.
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("API_THROTTLE_REDIS_URL", default=_redis_database(REDIS_URL, 1)),
+        "KEY_PREFIX": "pkregister-throttle",
+    },
+}
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -350,6 +367,13 @@ SCHEDULED_JOBS = {
         "schedule": crontab(hour=4, minute=47),
         "description": _("Forget names for the typo-tolerant search that nobody bears any more."),
     },
+    "send-survey-invitations": {
+        "task": "feedback.tasks.send_stuck_survey_invitations",
+        "schedule": crontab(minute="*/10"),
+        "description": _(
+            "Send SMS survey invitations still waiting after a broker or gateway outage."
+        ),
+    },
     "sweep-orphan-files": {
         "task": "privacy.tasks.sweep_orphan_files",
         "schedule": crontab(hour=4, minute=23),
@@ -365,6 +389,34 @@ CELERY_BEAT_SCHEDULE = {
 
 # Notice §11: a contact person's data is kept this long after their role ends.
 CONTACT_ROLE_RETENTION_DAYS = env.int("CONTACT_ROLE_RETENTION_DAYS", default=365)
+
+# --- Feedback, SMS surveys and website visits (notice §5, §7, §11) ------------------------------
+
+# Like Django's email backends: console and file for development and tests, the HTTP gateway in
+# production, where its address and token have no default.
+SMS_HTTP_BACKEND = "feedback.sms.backends.http.SmsBackend"
+SMS_BACKEND = env.str(
+    "SMS_BACKEND",
+    default=SMS_HTTP_BACKEND if PRODUCTION else "feedback.sms.backends.console.SmsBackend",
+)
+if PRODUCTION and SMS_BACKEND == SMS_HTTP_BACKEND:
+    SMS_GATEWAY_URL = _required("SMS_GATEWAY_URL")
+    SMS_GATEWAY_TOKEN = _required("SMS_GATEWAY_TOKEN")
+else:
+    SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+    SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms"))
+SMS_SENDER = env.str("SMS_SENDER", default="PKTerveys")
+# A survey invitation can be answered this many days; nobody is surveyed twice within the quiet
+# period (by phone number and by person).
+SURVEY_INVITATION_TTL_DAYS = env.int("SURVEY_INVITATION_TTL_DAYS", default=7)
+SURVEY_QUIET_DAYS = env.int("SURVEY_QUIET_DAYS", default=30)
+# Notice §7: the website's visit data, kept this long.
+WEBSITE_VISIT_RETENTION_DAYS = env.int("WEBSITE_VISIT_RETENTION_DAYS", default=90)
+WEBSITE_VISIT_BATCH_MAX = env.int("WEBSITE_VISIT_BATCH_MAX", default=500)
+# Feedback the website sends, per API client (DRF rate syntax: N/second, minute, hour, day).
+FEEDBACK_API_RATE = env.str("FEEDBACK_API_RATE", default="60/minute")
 
 # --- Controller (notice §1–3) -------------------------------------------------------------------
 

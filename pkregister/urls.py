@@ -9,11 +9,15 @@ from accounts import api as accounts_api
 from accounts import views as accounts_views
 from calls.api import CallRecordingIntake
 from consents.api import ConsentIntake
+from feedback.api import FeedbackIntake, SurveyAnswerIntake, VisitIntake
 
 api_v1 = [
     path("whoami/", accounts_api.whoami, name="whoami"),
     path("calls/", CallRecordingIntake.as_view(), name="calls"),
     path("consents/", ConsentIntake.as_view(), name="consents"),
+    path("feedback/", FeedbackIntake.as_view(), name="feedback"),
+    path("visits/", VisitIntake.as_view(), name="visits"),
+    path("surveys/answers/", SurveyAnswerIntake.as_view(), name="survey_answers"),
 ]
 
 urlpatterns = [
@@ -24,6 +28,7 @@ urlpatterns = [
     path("", include("calls.urls")),
     path("", include("customers.urls")),
     path("", include("consents.urls")),
+    path("", include("feedback.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -121,8 +121,15 @@ class PersonalData:
     retention: RetentionPolicy | str
     erasure: Delete | Anonymise | Keep
     description: str = ""
+    # Every personal-data model has change history (contract 3), unless its rows are never
+    # changed and the row itself is the record of its one insert: then history=False, with the
+    # reason, and the row names who wrote it.
+    history: bool = True
+    history_reason: str = ""
 
     def __post_init__(self) -> None:
+        if not self.history and not self.history_reason:
+            raise ValueError(f"{self.model}: a model without change history needs the reason.")
         if not self.purposes:
             raise ValueError(f"{self.model}: a personal-data declaration needs a purpose.")
         if not self.sources:

@@ -46,6 +46,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 import pgtrigger
+from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import Storage
@@ -71,7 +72,11 @@ class RetentionPolicy:
     name: str
     model: str  # "app_label.ModelName"
     age_field: str  # a DateTimeField or DateField; a row is due `period` after it
-    period: timedelta
+    # A timedelta, or a calendar period (relativedelta of years, months, days) counted in whole
+    # local days: a row of day D is kept through the day D + period and goes the day after.
+    # A period ending on a day its month lacks ends on the month's last day (Finnish law on
+    # computing time limits, 150/1930): a year from 29 February ends on 28 February.
+    period: timedelta | relativedelta
     action: Delete | Anonymise = field(default_factory=Delete)
     batch_size: int = DEFAULT_BATCH_SIZE
     # The name of a QuerySet method that leaves out rows kept past the period (a hold, say).
@@ -82,13 +87,29 @@ class RetentionPolicy:
     def model_class(self) -> type[models.Model]:
         return apps.get_model(self.model)
 
+    @property
+    def is_calendar(self) -> bool:
+        return isinstance(self.period, relativedelta)
+
     def cutoff(self, now: datetime | None = None) -> datetime:
         """Return the moment before which a row's age field makes it due."""
-        return (now or timezone.now()) - self.period
+        now = now or timezone.now()
+        if not self.is_calendar:
+            return now - self.period
+        # The start of the first day whose period has not ended yet. Subtracting clamps at a
+        # month's end (29.2. - 1 year is 28.2.), so step forward past days already due.
+        today = timezone.localtime(now).date()
+        first_kept = today - self.period
+        while first_kept + self.period < today:
+            first_kept += timedelta(days=1)
+        return _start_of(first_kept)
 
-    def expiry_of(self, moment: datetime) -> datetime:
+    def expiry_of(self, moment: datetime | date) -> datetime:
         """Return when a row whose age field holds `moment` becomes due."""
-        return moment + self.period
+        if not self.is_calendar:
+            return moment + self.period
+        day = timezone.localtime(moment).date() if isinstance(moment, datetime) else moment
+        return _start_of(day + self.period + timedelta(days=1))
 
     def candidates(self, now: datetime | None = None) -> QuerySet:
         """Return the rows that are due now (or at `now`)."""
@@ -102,15 +123,23 @@ class RetentionPolicy:
 
     def describe(self) -> str:
         """Return the rule in words, for the privacy notice and the admin."""
-        days = self.period.days
         action = self.action.describe()
+        field_name = self.model_class._meta.get_field(self.age_field).verbose_name
+        if self.is_calendar and not self.period.days:
+            months = self.period.years * 12 + self.period.months
+            if months % 12 == 0:
+                return str(
+                    _("%(action)s %(years)d calendar years after %(field)s")
+                    % {"action": action, "years": months // 12, "field": field_name}
+                )
+            return str(
+                _("%(action)s %(months)d calendar months after %(field)s")
+                % {"action": action, "months": months, "field": field_name}
+            )
+        days = self.period.days
         return str(
             _("%(action)s %(days)d days after %(field)s")
-            % {
-                "action": action,
-                "days": days,
-                "field": self.model_class._meta.get_field(self.age_field).verbose_name,
-            }
+            % {"action": action, "days": days, "field": field_name}
         )
 
     def problems(self) -> list[str]:
@@ -127,7 +156,15 @@ class RetentionPolicy:
         else:
             if not isinstance(age, models.DateField):
                 found.append(f"{self.name}: {self.age_field} is not a date or time field.")
-        if self.period <= timedelta(0):
+        if self.is_calendar:
+            whole_days = relativedelta(
+                years=self.period.years, months=self.period.months, days=self.period.days
+            )
+            if self.period != whole_days:
+                found.append(f"{self.name}: a calendar period is whole years, months and days.")
+            elif not date(2001, 1, 1) + self.period > date(2001, 1, 1):
+                found.append(f"{self.name}: the period must be positive.")
+        elif self.period <= timedelta(0):
             found.append(f"{self.name}: the period must be positive.")
         if self.batch_size <= 0:
             found.append(f"{self.name}: the batch size must be positive.")
@@ -347,7 +384,14 @@ def preview(
     age = policy.age_field
     upcoming = policy.candidates(horizon).filter(**{f"{age}__gte": policy.cutoff(now)})
     counts: dict[date, int] = {}
-    if isinstance(policy.model_class._meta.get_field(age), models.DateTimeField):
+    is_datetime = isinstance(policy.model_class._meta.get_field(age), models.DateTimeField)
+    if policy.is_calendar:
+        day_of = TruncDate(age, tzinfo=tz) if is_datetime else F(age)
+        rows = upcoming.annotate(age_day=day_of).values("age_day")
+        for row in rows.annotate(n=Count("pk")).order_by():
+            day = timezone.localtime(policy.expiry_of(row["age_day"]), tz).date()
+            counts[day] = counts.get(day, 0) + row["n"]
+    elif is_datetime:
         due = ExpressionWrapper(F(age) + policy.period, output_field=DateTimeField())
         rows = upcoming.annotate(due_day=TruncDate(due, tzinfo=tz)).values("due_day")
         for row in rows.annotate(n=Count("pk")).order_by():
@@ -365,6 +409,11 @@ def preview(
         ],
         pending_files=PendingFileDeletion.objects.for_policy(policy.name).count(),
     )
+
+
+def _start_of(day: date) -> datetime:
+    """Return the moment a local day starts."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 def _is_file(target: models.Field) -> bool:

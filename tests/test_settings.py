@@ -13,6 +13,8 @@ PRODUCTION = {
     "DJANGO_ENV": "production",
     "DJANGO_SECRET_KEY": "k3y-for-the-deploy-check-" + "x7Q9" * 12,
     "DJANGO_ALLOWED_HOSTS": "rekisteri.pkterveys.example",
+    "SMS_GATEWAY_URL": "https://sms.pkterveys.example/messages",
+    "SMS_GATEWAY_TOKEN": "sms-token-for-the-deploy-check",
 }
 
 
@@ -76,3 +78,12 @@ def test_content_security_policy_allows_only_our_own_origin(client, db):
     assert "default-src 'self'" in policy
     assert "script-src 'self'" in policy
     assert "http" not in policy  # no third-party origin anywhere
+
+
+def test_production_without_the_sms_gateway_stops_with_one_clear_line():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SMS_GATEWAY_TOKEN"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        "Configuration error: SMS_GATEWAY_TOKEN must be set when DJANGO_ENV=production."
+    )

@@ -78,4 +78,26 @@ def test_every_personal_data_model_has_change_history():
 
     for declaration in registry.declarations():
         tracked = pghistory.core.event_models(tracks_model=declaration.model_class)
+        if not declaration.history:
+            # An explicit, documented exemption: the rows are never changed.
+            assert declaration.history_reason, declaration.model
+            assert not tracked, f"{declaration.model} is tracked but declared without history"
+            continue
         assert tracked, f"{declaration.model} holds personal data but has no change history"
+
+
+def test_a_declaration_without_history_must_say_why():
+    from privacy.declarations import Basis, Category, Delete, PersonalData, Purpose, Source
+
+    with pytest.raises(ValueError):
+        PersonalData(
+            model="feedback.WebsiteVisit",
+            category=Category.WEBSITE_USE,
+            purposes=(Purpose.ANALYSIS,),
+            basis=Basis.CONSENT,
+            sources=(Source.WEBSITE,),
+            subject_path="customer",
+            retention="while_relationship",
+            erasure=Delete(),
+            history=False,
+        )

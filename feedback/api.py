@@ -1,0 +1,481 @@
+"""The website's and the SMS gateway's API: feedback, website visits and survey answers.
+
+Every malformed request is answered 400 with field messages (415 for a body that is not JSON),
+never 500: wrong types, missing fields, bad JSON, NUL characters or lone surrogates in text,
+too large batches.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from accounts.authentication import HasScope
+from accounts.models import ApiClient, Scope
+from customers.models import Customer, is_valid_customer_number
+from feedback.models import (
+    API_CHANNELS,
+    RATING_MAX,
+    RATING_MIN,
+    FeedbackChannel,
+    Topic,
+    WebsiteVisit,
+)
+from feedback.services import AnswerRefused, feedback_record, survey_answer_receive
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 5_000
+# A visit may be reported this late (the website batches), and not from the future.
+VISIT_MAX_AGE = timedelta(days=7)
+CLOCK_SKEW = timedelta(minutes=5)
+ANSWER_MAX_AGE = timedelta(days=30)
+
+
+class StrictJSONParser(JSONParser):
+    """DRF's JSON parser, also refusing JSON nested too deep to parse (400, not 500)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise exceptions.ParseError(_("JSON parse error: nested too deeply.")) from error
+
+
+def _request_data(request: Request) -> Any:
+    try:
+        return request.data
+    except RequestDataTooBig as error:
+        raise exceptions.ParseError(_("The request is too large.")) from error
+
+
+def _storable(value: str) -> bool:
+    """Whether PostgreSQL can store the text: no NUL, no lone surrogate."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class StorableCharField(serializers.CharField):
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if not _storable(value):
+            raise serializers.ValidationError(
+                _("The text contains characters that are not allowed.")
+            )
+        return value
+
+
+class ApiClientRateThrottle(SimpleRateThrottle):
+    """Requests per API client, counted in Redis (the "throttle" cache) so that every worker
+    sees the same count. A rate-limit store that is down lets requests through, logged."""
+
+    setting = "FEEDBACK_API_RATE"
+
+    def __init__(self) -> None:  # the rate is read per request, so settings can change it
+        pass
+
+    @property
+    def cache(self):  # type: ignore[override]
+        return caches["throttle"]
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        client = request.auth
+        if not isinstance(client, ApiClient):
+            return None
+        # The token prefix is random per client, so counts never collide across databases.
+        return f"{view.required_scope}:{client.token_prefix}"
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        self.rate = getattr(settings, self.setting)
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # Redis down: the API keeps working, unthrottled, and says so
+            logger.exception("Rate limit store unavailable; request let through")
+            return True
+
+
+# --- Feedback -----------------------------------------------------------------------------------
+
+
+class FeedbackIntakeSerializer(serializers.Serializer):
+    customer_number = serializers.CharField(
+        max_length=12,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The signed-in customer's number, check digit included; empty when anonymous.",
+    )
+    channel = serializers.ChoiceField(
+        choices=[(c.value, c.label) for c in API_CHANNELS], default=FeedbackChannel.WEB_FORM
+    )
+    topic = serializers.ChoiceField(choices=Topic.choices)
+    text = StorableCharField(max_length=MAX_TEXT, required=False, allow_blank=True, default="")
+    rating = serializers.IntegerField(
+        min_value=RATING_MIN, max_value=RATING_MAX, required=False, allow_null=True, default=None
+    )
+
+    def validate_customer_number(self, value: str) -> Customer | None:
+        value = value.strip()
+        if not value:
+            return None
+        if not is_valid_customer_number(value):
+            raise serializers.ValidationError(_("Invalid customer number."))
+        customer = Customer.objects.filter(customer_number=value).first()
+        if customer is None:
+            raise serializers.ValidationError(_("No customer with this number."))
+        return customer
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if not data["text"].strip() and data["rating"] is None:
+            raise serializers.ValidationError({"text": [_("Write the feedback or give a rating.")]})
+        return data
+
+
+class FeedbackIntake(APIView):
+    """Receive feedback from the website's form."""
+
+    required_scope = Scope.FEEDBACK
+    permission_classes = [HasScope]
+    parser_classes = [StrictJSONParser]
+    throttle_classes = [ApiClientRateThrottle]
+
+    @extend_schema(
+        summary="Send feedback",
+        description=(
+            "Feedback from the website: anonymous, or from a signed-in customer (their "
+            "customer number). A topic, and the text or a rating from 1 to 5 or both. Feedback "
+            "is kept 5 years. Rate-limited per API client (429 with Retry-After)."
+        ),
+        request=FeedbackIntakeSerializer,
+        responses={
+            201: inline_serializer(
+                "FeedbackReceived",
+                {"id": serializers.IntegerField(), "received_at": serializers.DateTimeField()},
+            )
+        },
+    )
+    def post(self, request: Request) -> Response:
+        incoming = FeedbackIntakeSerializer(data=_request_data(request))
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        try:
+            feedback = feedback_record(
+                customer=data["customer_number"],
+                channel=data["channel"],
+                topic=data["topic"],
+                text=data["text"],
+                rating=data["rating"],
+                by=request.auth,
+            )
+        except DjangoValidationError as error:
+            return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"id": feedback.pk, "received_at": feedback.received_at},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+# --- Website visits -----------------------------------------------------------------------------
+
+# A BCP 47 language tag as browsers send it (fi, fi-FI, sv-FI, zh-Hant-TW).
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,4}$")
+# A browser's name (and major version) as the website reports it: "Firefox", "Chrome 130".
+_BROWSER = re.compile(r"^[\w .()/+-]{1,50}$")
+_RESOLUTION = re.compile(r"^([1-9][0-9]{1,4})x([1-9][0-9]{1,4})$")
+VISIT_FIELDS = (
+    "ip_address",
+    "language",
+    "browser",
+    "screen_resolution",
+    "visited_at",
+    "customer_number",
+)
+
+
+def _aware_datetime(value: str) -> datetime | None:
+    """Return the ISO 8601 time with its offset, in UTC; None when it is not one."""
+    try:
+        moment = parse_datetime(value)
+        if moment is None or timezone.is_naive(moment):
+            return None
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+class VisitBatch:
+    """Validate visits without a serializer per row: a batch of 500 is checked in a few
+    milliseconds, and its customers are found with one query."""
+
+    def __init__(self, payload: Any, *, now: datetime) -> None:
+        self.now = now
+        self.errors: dict[str, list[str]] = {}
+        self.rows: list[dict[str, Any]] = []
+        if isinstance(payload, dict):
+            items, self.prefix = [payload], ""
+        elif isinstance(payload, list):
+            items, self.prefix = payload, None
+        else:
+            self.errors["non_field_errors"] = [_("Send one visit as an object or a list of them.")]
+            return
+        if not items:
+            self.errors["non_field_errors"] = [_("The list of visits is empty.")]
+            return
+        if len(items) > settings.WEBSITE_VISIT_BATCH_MAX:
+            self.errors["non_field_errors"] = [
+                _("At most {count} visits in one request.").format(
+                    count=settings.WEBSITE_VISIT_BATCH_MAX
+                )
+            ]
+            return
+        for index, item in enumerate(items):
+            self._check(index, item)
+
+    def _error(self, index: int, field: str, message: str) -> None:
+        key = field if self.prefix is not None else f"{index}.{field}"
+        self.errors.setdefault(key, []).append(message)
+
+    def _text(self, index: int, item: dict, field: str, pattern: re.Pattern) -> str:
+        value = item.get(field, "")
+        if value is None or value == "":
+            return ""
+        if not isinstance(value, str) or not _storable(value) or not pattern.match(value):
+            self._error(index, field, _("Enter a valid value."))
+            return ""
+        return value
+
+    def _check(self, index: int, item: Any) -> None:
+        if not isinstance(item, dict):
+            self._error(index, "non_field_errors", _("A visit is an object."))
+            return
+        for unknown in item.keys() - VISIT_FIELDS:
+            self._error(index, str(unknown)[:50], _("Unknown field."))
+        ip = item.get("ip_address")
+        address = ""
+        if not isinstance(ip, str) or not ip:
+            self._error(index, "ip_address", _("This field is required."))
+        else:
+            try:
+                address = str(ipaddress.ip_address(ip))
+            except ValueError:
+                self._error(index, "ip_address", _("Enter a valid IPv4 or IPv6 address."))
+        visited = item.get("visited_at")
+        moment = None
+        if not isinstance(visited, str) or not visited:
+            self._error(index, "visited_at", _("This field is required."))
+        else:
+            moment = _aware_datetime(visited)
+            if moment is None:
+                self._error(index, "visited_at", _("Give the time in ISO 8601 with an offset."))
+            elif not self.now - VISIT_MAX_AGE <= moment <= self.now + CLOCK_SKEW:
+                self._error(index, "visited_at", _("The time is not within the last 7 days."))
+                moment = None
+        resolution = self._text(index, item, "screen_resolution", _RESOLUTION)
+        number = item.get("customer_number", "")
+        if number is None:
+            number = ""
+        if not isinstance(number, str) or (number and not is_valid_customer_number(number)):
+            self._error(index, "customer_number", _("Invalid customer number."))
+            number = ""
+        row = {
+            "ip_address": address,
+            "language": self._text(index, item, "language", _LANGUAGE)[:35],
+            "browser": self._text(index, item, "browser", _BROWSER),
+            "screen_resolution": resolution,
+            "visited_at": moment,
+            "customer_number": number,
+        }
+        self.rows.append(row)
+
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    def resolve_customers(self) -> None:
+        """Find the customers the visits name, in one query; an unknown number is an error."""
+        numbers = {row["customer_number"] for row in self.rows if row["customer_number"]}
+        if not numbers:
+            return
+        known = Customer.objects.filter(customer_number__in=numbers)
+        found = dict(known.values_list("customer_number", "pk"))
+        for index, row in enumerate(self.rows):
+            number = row["customer_number"]
+            if number and number not in found:
+                self._error(index, "customer_number", _("No customer with this number."))
+            row["customer_id"] = found.get(number)
+
+
+class VisitIntake(APIView):
+    """Receive website visits, one or a batch."""
+
+    required_scope = Scope.VISITS
+    permission_classes = [HasScope]
+    parser_classes = [StrictJSONParser]
+
+    @extend_schema(
+        summary="Report website visits",
+        description=(
+            "One visit as an object, or up to WEBSITE_VISIT_BATCH_MAX (500) as a list: "
+            "`ip_address` (IPv4 or IPv6), `visited_at` (ISO 8601 with an offset, within the "
+            "last 7 days), and optionally `language` (a BCP 47 tag), `browser` (its name), "
+            "`screen_resolution` (`1920x1080`) and `customer_number` (a signed-in customer). "
+            "Send visits only of visitors who accepted analytics on the website. Field errors "
+            "of a list are keyed `<index>.<field>`; nothing of a refused batch is stored. "
+            "Visits are deleted after WEBSITE_VISIT_RETENTION_DAYS (90)."
+        ),
+        request=inline_serializer(
+            "WebsiteVisit",
+            {
+                "ip_address": serializers.IPAddressField(),
+                "visited_at": serializers.DateTimeField(),
+                "language": serializers.CharField(required=False),
+                "browser": serializers.CharField(required=False),
+                "screen_resolution": serializers.CharField(required=False),
+                "customer_number": serializers.CharField(required=False),
+            },
+        ),
+        responses={201: inline_serializer("VisitsStored", {"stored": serializers.IntegerField()})},
+        examples=[
+            OpenApiExample(
+                "One visit",
+                value={
+                    "ip_address": "192.0.2.10",
+                    "visited_at": "2026-11-25T09:05:00+02:00",
+                    "language": "fi-FI",
+                    "browser": "Firefox",
+                    "screen_resolution": "1920x1080",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        batch = VisitBatch(_request_data(request), now=timezone.now())
+        if batch.is_valid():
+            batch.resolve_customers()
+        if not batch.is_valid():
+            return Response(batch.errors, status=status.HTTP_400_BAD_REQUEST)
+        client_id = request.auth.pk
+        WebsiteVisit.objects.bulk_create(
+            [
+                WebsiteVisit(
+                    visited_at=row["visited_at"],
+                    ip_address=row["ip_address"],
+                    language=row["language"],
+                    browser=row["browser"],
+                    screen_resolution=row["screen_resolution"],
+                    customer_id=row.get("customer_id"),
+                    received_from_id=client_id,
+                )
+                for row in batch.rows
+            ]
+        )
+        return Response({"stored": len(batch.rows)}, status=status.HTTP_201_CREATED)
+
+
+# --- Survey answers -----------------------------------------------------------------------------
+
+
+class SurveyAnswerSerializer(serializers.Serializer):
+    message_id = serializers.RegexField(
+        r"^[\w.:@/+=-]+$",
+        max_length=100,
+        help_text="The gateway's id of the incoming message; a redelivery sends the same id.",
+    )
+    sender = PhoneNumberField(help_text="The number the answer came from, any notation.")
+    text = StorableCharField(max_length=1_000, allow_blank=True, trim_whitespace=True)
+    reference = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The invitation's reference, when the gateway echoes it.",
+    )
+    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def validate_received_at(self, value: datetime | None) -> datetime | None:
+        now = timezone.now()
+        if value is not None and not now - ANSWER_MAX_AGE <= value <= now + CLOCK_SKEW:
+            raise serializers.ValidationError(_("The time is not within the last 30 days."))
+        return value
+
+
+REFUSAL_STATUS = {
+    "invalid": status.HTTP_400_BAD_REQUEST,
+    "not_found": status.HTTP_404_NOT_FOUND,
+    "answered": status.HTTP_409_CONFLICT,
+    "expired": status.HTTP_410_GONE,
+}
+
+
+class SurveyAnswerIntake(APIView):
+    """Receive an SMS survey answer from the gateway."""
+
+    required_scope = Scope.SURVEYS
+    permission_classes = [HasScope]
+    parser_classes = [StrictJSONParser]
+
+    @extend_schema(
+        summary="Deliver a survey answer",
+        description=(
+            "An answer to an SMS survey invitation becomes feedback linked to the call: a "
+            "leading 1–5 is the rating, the words after it the text. Idempotent on "
+            "`message_id`: a redelivery answers 200 with what the first made. 404 when no "
+            "survey was sent to the number, 409 when it was already answered, 410 when it has "
+            "expired (invitations can be answered 7 days)."
+        ),
+        request=SurveyAnswerSerializer,
+        responses={
+            201: inline_serializer(
+                "SurveyAnswerStored",
+                {
+                    "feedback_id": serializers.IntegerField(),
+                    "rating": serializers.IntegerField(allow_null=True),
+                },
+            )
+        },
+    )
+    def post(self, request: Request) -> Response:
+        incoming = SurveyAnswerSerializer(data=_request_data(request))
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        try:
+            result = survey_answer_receive(
+                message_id=data["message_id"],
+                sender=data["sender"].as_e164,
+                text=data["text"],
+                reference=str(data["reference"]) if data["reference"] else "",
+                received_at=data["received_at"],
+                by=request.auth,
+            )
+        except AnswerRefused as refusal:
+            field = "text" if refusal.code == "invalid" else "detail"
+            body = {field: [refusal.message]} if field == "text" else {field: refusal.message}
+            return Response(body, status=REFUSAL_STATUS[refusal.code])
+        return Response(
+            {"feedback_id": result.feedback.pk, "rating": result.feedback.rating},
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )

@@ -1,0 +1,314 @@
+"""SMS surveys after customer-service calls: who is asked, once, and how sending survives a
+failing gateway."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from calls.models import Direction
+from consents.models import BanKind, Channel, ConsentPurpose
+from consents.services import ban_record, restriction_set
+from customers.models import LifeStatus
+from feedback import tasks
+from feedback.models import InvitationStatus, SurveyInvitation
+from feedback.services import (
+    invitation_text,
+    may_survey_caller,
+    send_stuck_invitations,
+    survey_invite_for_call,
+    survey_send,
+)
+from feedback.sms import SmsGatewayError
+from tests.calls.factories import CallRecordingFactory, wav_bytes
+from tests.customers.factories import CustomerFactory
+from tests.feedback.conftest import sent_messages
+from tests.feedback.gateway import FakeGateway
+
+pytestmark = pytest.mark.django_db
+
+
+def call_from(customer=None, *, number=None, **kwargs):
+    number = number or (customer.phone if customer else "+358409998877")
+    return CallRecordingFactory(customer=customer, caller_number=number, **kwargs)
+
+
+def invite_and_send(call):
+    invitation = survey_invite_for_call(call_id=call.pk)
+    if invitation is not None:
+        survey_send(invitation_id=invitation.pk)
+    return invitation
+
+
+# --- Who is asked -------------------------------------------------------------------------------
+
+
+def test_a_caller_gets_one_survey_text_after_a_call(sms_outbox):
+    customer = CustomerFactory(phone="+358401234567")
+    call = call_from(customer)
+
+    invitation = invite_and_send(call)
+
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SENT
+    assert invitation.customer == customer and invitation.call == call
+    assert invitation.gateway_message_id == f"file-{invitation.idempotency_key}"
+    (message,) = sent_messages(sms_outbox)
+    assert message["to"] == "+358401234567"
+    assert "asteikolla 1–5" in message["body"]
+    assert "7 päivän" in message["body"]
+    assert message["body"] == invitation_text(invitation)
+
+
+def test_the_same_invitation_is_never_sent_twice(sms_outbox):
+    call = call_from(CustomerFactory())
+    invitation = survey_invite_for_call(call_id=call.pk)
+
+    assert survey_send(invitation_id=invitation.pk) is not None
+    assert survey_send(invitation_id=invitation.pk) is None  # a redelivered task
+    assert len(sent_messages(sms_outbox)) == 1
+
+
+def test_a_person_with_a_survey_ban_is_never_surveyed(sms_outbox, clerk):
+    customer = CustomerFactory()
+    ban_record(customer=customer, kind=BanKind.SURVEYS, channel=Channel.PHONE, by=clerk)
+
+    assert invite_and_send(call_from(customer)) is None
+    assert sent_messages(sms_outbox) == []
+    assert not SurveyInvitation.objects.exists()
+
+
+def test_an_objection_also_stops_surveys(sms_outbox, clerk):
+    customer = CustomerFactory()
+    ban_record(customer=customer, kind=BanKind.OBJECTION, channel=Channel.LETTER, by=clerk)
+    assert invite_and_send(call_from(customer)) is None
+
+
+def test_a_restricted_person_is_never_surveyed(sms_outbox, privacy_officer):
+    customer = CustomerFactory()
+    restriction_set(customer=customer, reason="Oikaisupyyntö käsittelyssä.", by=privacy_officer)
+
+    assert invite_and_send(call_from(customer)) is None
+    assert sent_messages(sms_outbox) == []
+
+
+def test_a_deceased_person_is_never_surveyed(sms_outbox):
+    customer = CustomerFactory(life_status=LifeStatus.DECEASED)
+    assert invite_and_send(call_from(customer)) is None
+
+
+def test_nobody_is_surveyed_twice_within_30_days(sms_outbox):
+    customer = CustomerFactory()
+    assert invite_and_send(call_from(customer)) is not None
+
+    # The same number again, and the same person from another number.
+    assert invite_and_send(call_from(customer)) is None
+    assert invite_and_send(call_from(customer, number="+358501110000")) is None
+    assert len(sent_messages(sms_outbox)) == 1
+
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        assert invite_and_send(call_from(customer)) is not None
+    assert len(sent_messages(sms_outbox)) == 2
+
+
+def test_a_failed_invitation_does_not_count_as_surveyed(sms_outbox):
+    customer = CustomerFactory()
+    first = survey_invite_for_call(call_id=call_from(customer).pk)
+    SurveyInvitation.objects.filter(pk=first.pk).update(status=InvitationStatus.FAILED)
+    assert may_survey_caller(phone=customer.phone.as_e164, customer=customer)
+
+
+def test_an_unknown_caller_is_surveyed_but_not_a_number_a_banned_person_shares(sms_outbox, clerk):
+    assert invite_and_send(call_from(None, number="+358407770000")) is not None
+
+    # Two people share a number, so the call matched nobody; one of them has a survey ban.
+    shared = "+358406660000"
+    CustomerFactory(phone=shared)
+    banned = CustomerFactory(phone=shared)
+    ban_record(customer=banned, kind=BanKind.SURVEYS, channel=Channel.PHONE, by=clerk)
+    assert invite_and_send(call_from(None, number=shared)) is None
+    assert len(sent_messages(sms_outbox)) == 1
+
+
+def test_outbound_and_withheld_calls_are_not_surveyed(sms_outbox):
+    customer = CustomerFactory()
+    assert (
+        survey_invite_for_call(call_id=call_from(customer, direction=Direction.OUTBOUND).pk) is None
+    )
+    assert survey_invite_for_call(call_id=CallRecordingFactory(caller_number="").pk) is None
+
+
+def test_no_survey_when_the_purpose_is_not_in_use(sms_outbox):
+    ConsentPurpose.objects.filter(code="satisfaction-survey").update(is_active=False)
+    assert invite_and_send(call_from(CustomerFactory())) is None
+    assert invite_and_send(call_from(None, number="+358405550000")) is None
+
+
+def test_a_ban_set_after_queuing_cancels_the_text(sms_outbox, clerk):
+    customer = CustomerFactory()
+    invitation = survey_invite_for_call(call_id=call_from(customer).pk)
+    ban_record(customer=customer, kind=BanKind.SURVEYS, channel=Channel.PHONE, by=clerk)
+
+    assert survey_send(invitation_id=invitation.pk) is None
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.CANCELLED
+    assert sent_messages(sms_outbox) == []
+
+
+def test_an_invitation_past_its_time_is_not_sent(sms_outbox):
+    invitation = survey_invite_for_call(call_id=call_from(CustomerFactory()).pk)
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        assert survey_send(invitation_id=invitation.pk) is None
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.EXPIRED
+    assert sent_messages(sms_outbox) == []
+
+
+# --- From the telephony API, through the task queue ---------------------------------------------
+
+
+def test_registering_a_call_through_the_api_sends_one_survey(
+    sms_outbox, telephony, eager_celery, django_capture_on_commit_callbacks
+):
+    customer = CustomerFactory(phone="+358401234567")
+    _client, headers = telephony
+    form = {
+        "call_id": "pbx-2026-000777",
+        "caller_number": "040 123 4567",
+        "direction": "inbound",
+        "started_at": (timezone.now() - timedelta(minutes=8)).isoformat(),
+        "duration_seconds": "120",
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(
+            "/api/v1/calls/",
+            {**form, "audio": SimpleUploadedFile("a.wav", wav_bytes(), "audio/wav")},
+            **headers,
+        )
+    assert response.status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        retry = Client().post(
+            "/api/v1/calls/",
+            {**form, "audio": SimpleUploadedFile("a.wav", wav_bytes(), "audio/wav")},
+            **headers,
+        )
+    assert retry.status_code == 200
+
+    (message,) = sent_messages(sms_outbox)
+    assert message["to"] == "+358401234567"
+    invitation = SurveyInvitation.objects.get()
+    assert invitation.customer == customer
+    assert invitation.status == InvitationStatus.SENT
+
+
+# --- A failing gateway --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def http_gateway(settings):
+    def start(**options):
+        gateway = FakeGateway(**options)
+        settings.SMS_BACKEND = "feedback.sms.backends.http.SmsBackend"
+        settings.SMS_GATEWAY_URL = gateway.url
+        settings.SMS_GATEWAY_TOKEN = gateway.state.token
+        settings.SMS_GATEWAY_TIMEOUT = 1.0
+        return gateway
+
+    return start
+
+
+@pytest.fixture
+def no_backoff():
+    """Retry at once: the schedule is Celery's, the test is about what a retry does."""
+    task = tasks.send_survey_invitation
+    saved = task.retry_backoff, task.retry_jitter
+    task.retry_backoff, task.retry_jitter = False, False
+    task.default_retry_delay = 0
+    yield
+    task.retry_backoff, task.retry_jitter = saved
+    task.default_retry_delay = 180
+
+
+def test_a_gateway_failure_is_retried_and_the_text_sent_once(
+    http_gateway, eager_celery, no_backoff
+):
+    invitation = survey_invite_for_call(call_id=call_from(CustomerFactory()).pk)
+    with http_gateway(fail_first=2) as gateway:
+        tasks.send_survey_invitation.delay(invitation.pk)
+
+    requests = gateway.state.requests
+    assert len(requests) == 3
+    assert {r["key"] for r in requests} == {str(invitation.idempotency_key)}
+    assert requests[0]["auth"] == "Bearer gateway-secret"
+    assert len(gateway.state.delivered) == 1
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SENT
+    assert invitation.attempts == 3
+    assert invitation.gateway_message_id == "gw-1"
+
+
+def test_a_lost_answer_is_retried_with_the_same_key_and_not_sent_again(
+    http_gateway, eager_celery, no_backoff
+):
+    invitation = survey_invite_for_call(call_id=call_from(CustomerFactory()).pk)
+    # The gateway takes the first request but answers after the client has given up.
+    with http_gateway(slow_first=1, slow_seconds=2.0) as gateway:
+        tasks.send_survey_invitation.delay(invitation.pk)
+
+    assert len(gateway.state.requests) == 2
+    assert len(gateway.state.delivered) == 1
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SENT
+    assert invitation.gateway_message_id == "gw-1"
+
+
+def test_after_the_last_attempt_the_invitation_is_failed(http_gateway, eager_celery, no_backoff):
+    invitation = survey_invite_for_call(call_id=call_from(CustomerFactory()).pk)
+    with http_gateway(fail_first=100) as gateway:
+        tasks.send_survey_invitation.delay(invitation.pk)
+
+    assert len(gateway.state.requests) == tasks.MAX_RETRIES + 1
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.FAILED
+    assert "503" in invitation.last_error
+
+
+def test_a_refused_message_is_not_retried(http_gateway, eager_celery, no_backoff):
+    invitation = survey_invite_for_call(call_id=call_from(CustomerFactory()).pk)
+    with http_gateway(fail_first=100, fail_status=400) as gateway:
+        tasks.send_survey_invitation.delay(invitation.pk)
+
+    assert len(gateway.state.requests) == 1
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.FAILED
+
+
+def test_a_failed_attempt_puts_the_invitation_back_in_the_queue(http_gateway):
+    invitation = survey_invite_for_call(call_id=call_from(CustomerFactory()).pk)
+    with http_gateway(fail_first=1), pytest.raises(SmsGatewayError):
+        survey_send(invitation_id=invitation.pk)
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.QUEUED
+    assert invitation.attempts == 1
+
+
+def test_the_sweep_sends_what_an_outage_left_waiting(sms_outbox, eager_celery):
+    customer = CustomerFactory()
+    waiting = survey_invite_for_call(call_id=call_from(customer).pk)
+    stuck = survey_invite_for_call(call_id=call_from(CustomerFactory()).pk)
+    SurveyInvitation.objects.filter(pk=stuck.pk).update(
+        status=InvitationStatus.SENDING, claimed_at=timezone.now()
+    )
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=15)):
+        assert send_stuck_invitations() == 2
+
+    assert len(sent_messages(sms_outbox)) == 2
+    assert set(SurveyInvitation.objects.values_list("status", flat=True)) == {"sent"}
+    assert waiting.pk != stuck.pk
