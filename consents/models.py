@@ -205,10 +205,15 @@ class ConsentEventQuerySet(models.QuerySet):
         ).order_by("-at", "-pk")
 
     def erase_for(self, customer: Customer) -> int:
-        """Delete the person's events and state (erasure and retention only); return how many
-        events."""
-        with pgtrigger.ignore(f"consents.ConsentEvent:{EVENT_PROTECT_TRIGGER}"):
+        """Delete the person's events, their consent state and its change history (erasure and
+        retention only); return how many events."""
+        history = pghistory.core.event_models(tracks_model=ConsentState)
+        lifted = [f"consents.ConsentEvent:{EVENT_PROTECT_TRIGGER}"]
+        lifted += [f"{model._meta.label}:append_only" for model in history]
+        with pgtrigger.ignore(*lifted):
             ConsentState.objects.filter(customer=customer).delete()
+            for model in history:
+                model.objects.filter(customer_id=customer.pk).delete()
             deleted, _by_model = self.filter(customer=customer).delete()
         return deleted
 
@@ -300,6 +305,7 @@ class ConsentStateQuerySet(models.QuerySet):
         return self.filter(given=True)
 
 
+@pghistory.track()
 class ConsentState(models.Model):
     """The current state of one person's consent for one purpose: the latest event, kept in
     the same transaction as the ledger so that audiences never read the whole ledger."""

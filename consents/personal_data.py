@@ -46,6 +46,9 @@ declare(
         erasure=Delete(),
         description="Every consent given and withdrawn: purpose, wording version, channel, "
         "evidence and who recorded it. Erased with ConsentEvent.objects.erase_for.",
+        history=False,
+        history_reason="The ledger itself: append-only in the database, each row the record "
+        "of its one insert, naming the user or API client who recorded it.",
     )
 )
 declare(
@@ -58,7 +61,8 @@ declare(
         subject_path="customer",
         retention=WHILE_RELATIONSHIP,
         erasure=Delete(),
-        description="The current state of each consent, derived from the ledger.",
+        description="The current state of each consent, derived from the ledger; erased "
+        "with the ledger.",
     )
 )
 declare(
@@ -102,6 +106,9 @@ declare(
         # A copy holds many people: erasing one of them deletes the copy and the description.
         erasure=Anonymise(fields=("copy", "description")),
         description="Disclosures to processors and authorities, with the copy handed over.",
+        history=False,
+        history_reason="The disclosure log: append-only in the database, each row the record of "
+        "its one insert, naming who disclosed; only retention and erasure blank its copy.",
     )
 )
 declare(
@@ -116,6 +123,9 @@ declare(
         erasure=Delete(),
         description="Whose data each disclosure handed over. Erased with "
         "DisclosureSubject.objects.erase_for.",
+        history=False,
+        history_reason="Written once with its disclosure, which names who disclosed; "
+        "append-only in the database.",
     )
 )
 

@@ -138,7 +138,7 @@ def consent_give(
     Giving a consent already in force for the same wording records nothing new.
     """
     _check_channel(channel, by)
-    with transaction.atomic():
+    with transaction.atomic(), attributed_to(by):
         _lock(customer)
         purpose = resolve_purpose(purpose)
         wording = wording or current_wording(purpose)
@@ -167,7 +167,7 @@ def consent_withdraw(
     Withdrawing a consent that is not in force records nothing.
     """
     _check_channel(channel, by)
-    with transaction.atomic():
+    with transaction.atomic(), attributed_to(by):
         _lock(customer)
         purpose = resolve_purpose(purpose)
         state = ConsentState.objects.filter(customer=customer, purpose=purpose).first()

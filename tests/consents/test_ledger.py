@@ -109,6 +109,9 @@ def test_erasure_removes_the_persons_events_and_state_only(clerk, email_marketin
     assert ConsentEvent.objects.erase_for(customer) == 1
     assert not ConsentEvent.objects.filter(customer=customer).exists()
     assert not ConsentState.objects.filter(customer=customer).exists()
+    (history,) = pghistory.core.event_models(tracks_model=ConsentState)
+    assert not history.objects.filter(customer_id=customer.pk).exists()
+    assert history.objects.filter(customer_id=other.pk).count() == 1
     assert ConsentEvent.objects.filter(customer=other).count() == 1
     assert ConsentState.objects.filter(customer=other).count() == 1
 
@@ -236,3 +239,15 @@ def test_while_restricted_staff_can_narrow_but_not_widen_processing(
         customer=customer, purpose=email_marketing, channel=Channel.OFFICE, by=privacy_officer
     ).recorded
     ban_lift(ban=ban, by=privacy_officer)
+
+
+def test_changes_of_the_current_state_are_attributed(clerk, website, email_marketing):
+    customer = CustomerFactory()
+    consent_give(customer=customer, purpose=email_marketing, channel=Channel.PHONE, by=clerk)
+    consent_withdraw(customer=customer, purpose=email_marketing, channel=Channel.WEB, by=website[0])
+    state = ConsentState.objects.get(customer=customer)
+    events = pghistory.models.Events.objects.tracks(state).order_by("pgh_id")
+    assert [(e.pgh_label, e.pgh_context) for e in events] == [
+        ("insert", {"user": clerk.pk}),
+        ("update", {"api_client": website[0].pk}),
+    ]
