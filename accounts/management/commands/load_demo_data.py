@@ -8,6 +8,7 @@ from django.db import transaction
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, base32_secret, demo_key, load_demo_staff
 from consents.demo import load_demo_choices
 from customers.demo import load_demo_register
+from feedback.demo import load_demo_feedback
 
 
 class Command(BaseCommand):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
             people = load_demo_register()
             if people:
                 load_demo_choices()
+                load_demo_feedback()
         if people:
             self.stdout.write(f"Loaded the demo register: {people} invented people.")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD} for all):")
