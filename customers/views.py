@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.history import attributed_to
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose
+from calls.models import CallRecording
 from consents.selectors import customer_choices, may_edit, may_edit_customer
 from customers import forms
 from customers.history import recent_changes
@@ -113,6 +114,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "customer": customer,
             "changes": recent_changes(customer),
+            "calls": CallRecording.objects.for_customer(customer),
             "choices": choices,
             # While processing is restricted only the privacy officer may change the record.
             "can_edit": request.user.has_perm("customers.change_customer")
