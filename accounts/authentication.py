@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pghistory
@@ -13,6 +14,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from accounts.models import ApiClient
+
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 class ClientPrincipal:
@@ -47,8 +50,11 @@ class ApiClientAuthentication(BaseAuthentication):
         client = ApiClient.objects.authenticate(token)
         if client is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
-        # Cheap enough on every request and tells the privacy officer a token is in use.
-        ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+        # Tells the privacy officer a token is in use. Written at most once a minute: a write
+        # (and its commit) on every request would cost a busy client more than its own work.
+        now = timezone.now()
+        if client.last_used_at is None or now - client.last_used_at > LAST_USED_PRECISION:
+            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
         pghistory.context(api_client=client.pk)
         return ClientPrincipal(client), client
 

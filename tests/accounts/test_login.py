@@ -117,6 +117,8 @@ def test_2fa_defaults_on_in_production_and_off_in_development():
         "DJANGO_ENV": "production",
         "DJANGO_SECRET_KEY": "x" * 60,
         "DJANGO_ALLOWED_HOSTS": "rekisteri.example",
+        "SMS_GATEWAY_URL": "https://sms.example/messages",
+        "SMS_GATEWAY_TOKEN": "sms-token",
     }
     assert require_2fa(production) == "True"
     assert require_2fa({**production, "DJANGO_REQUIRE_2FA": "false"}) == "False"
