@@ -213,6 +213,15 @@ def customer_choices(customer: Customer) -> CustomerChoices:
     )
 
 
+def restricted_among(customer_ids: set[int]) -> set[int]:
+    """Return which of these people have processing restricted (one query)."""
+    return set(
+        Restriction.objects.in_force()
+        .filter(customer__in=list(customer_ids))
+        .values_list("customer_id", flat=True)
+    )
+
+
 def may_edit(user: User, restriction: Restriction | None) -> bool:
     """Whether the user may change a record with this restriction (or none): staff may not
     while processing is restricted, the privacy officer may."""

@@ -24,7 +24,7 @@ from django_countries import countries
 
 from audit.history import attributed_to
 from consents.models import BanKind, Channel
-from consents.selectors import new_address_bans
+from consents.selectors import new_address_bans, restricted_among
 from consents.services import ban_record
 from customers.models import Customer, LifeStatus, Source, is_valid_customer_number
 from customers.validators import validate_postal_code
@@ -73,6 +73,8 @@ class Row:
     source: str = ""
     status: str | None = None
     marketing_ban: bool = False
+    # The person's processing is restricted: the row is not applied (only its ban is recorded).
+    restricted: bool = False
     error: str = ""
     # Filled by plan(): the person and what would change.
     customer: Customer | None = None
@@ -189,6 +191,14 @@ def plan(rows: list[Row]) -> ImportReport:
             row.customer = people.get(row.customer_number)
             if row.customer is None:
                 row.error = _("No customer with this number.")
+    restricted = restricted_among({row.customer.pk for row in rows if not row.error})
+    for row in rows:
+        if not row.error and row.customer.pk in restricted:
+            row.restricted = True
+            row.error = _(
+                "Processing of this person's data is restricted: the privacy officer applies "
+                "this row by hand."
+            )
     new_bans = _new_bans(rows)
     for row in rows:
         if not row.error:
@@ -200,7 +210,7 @@ def _new_bans(rows: list[Row]) -> set[int]:
     """Return the people for whom a row's marketing ban would be new (one query)."""
     wanted: dict[int, date] = {}
     for row in rows:
-        if not row.error and row.marketing_ban:
+        if (not row.error or row.restricted) and row.marketing_ban:
             previous = wanted.get(row.customer.pk)
             wanted[row.customer.pk] = max(previous, row.effective) if previous else row.effective
     return new_address_bans(wanted)
@@ -254,16 +264,25 @@ def apply(report: ImportReport, *, by: Actor | None) -> ImportReport:
                 customer.version = F("version") + 1
                 customer.save()
             if MARKETING_BAN in row.changes:
-                ban_record(
-                    customer=customer,
-                    kind=BanKind.DIRECT_MARKETING,
-                    channel=Channel.ADDRESS_SERVICE,
-                    started_on=min(row.effective, timezone.localdate()),
-                    note=row.source,
-                    by=by,
-                )
+                _record_ban(customer, row, by)
+        # A ban only narrows processing: recorded even while processing is restricted.
+        for row in report.errors:
+            restricted_ban = row.restricted and row.marketing_ban
+            if restricted_ban and new_address_bans({row.customer.pk: row.effective}):
+                _record_ban(row.customer, row, by)
     report.applied = True
     return report
+
+
+def _record_ban(customer: Customer, row: Row, by: Actor | None) -> None:
+    ban_record(
+        customer=customer,
+        kind=BanKind.DIRECT_MARKETING,
+        channel=Channel.ADDRESS_SERVICE,
+        started_on=min(row.effective, timezone.localdate()),
+        note=row.source,
+        by=by,
+    )
 
 
 def import_file(content: bytes, *, by: Actor | None, dry_run: bool = False) -> ImportReport:

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from consents.models import Ban, BanKind, Channel, ContactChannel
 from consents.selectors import contactable
-from consents.services import ban_lift, consent_give
+from consents.services import ban_lift, consent_give, restriction_set
 from customers.address_updates import import_file
 from tests.customers.factories import CustomerFactory
 
@@ -133,3 +133,21 @@ def test_the_command_reports_a_ban_as_a_change(tmp_path):
     assert not Ban.objects.exists()
     call_command("import_address_updates", str(path), stdout=StringIO(), stderr=StringIO())
     assert Ban.objects.get().channel == Channel.ADDRESS_SERVICE
+
+
+@time_machine.travel("2026-11-20 12:00 +0200", tick=False)
+def test_a_restricted_persons_row_is_left_to_the_privacy_officer_but_its_ban_is_kept(
+    clerk, privacy_officer
+):
+    customer = CustomerFactory(street_address="Vanhatie 1")
+    restriction_set(customer=customer, reason="Osoite kiistetty", by=privacy_officer)
+    report = import_file(
+        file_of(f"{customer.customer_number};Uusikatu 1;80200;Joensuu;FI;2026-11-01;DVV;;kyllä"),
+        by=clerk,
+    )
+    assert [(row.number, row.error) for row in report.errors] == [
+        (2, "Henkilön tietojen käsittelyä on rajoitettu: tietosuojavastaava käsittelee rivin itse.")
+    ]
+    customer.refresh_from_db()
+    assert customer.street_address == "Vanhatie 1" and customer.version == 1
+    assert Ban.objects.get(customer=customer).channel == Channel.ADDRESS_SERVICE
