@@ -41,6 +41,7 @@ class ConsentRecordForm(forms.Form):
         label=_("Purpose"),
         queryset=ConsentPurpose.objects.active().filter(requires_consent=True),
         to_field_name="code",
+        empty_label="–",
         error_messages={
             "required": _("Choose the purpose."),
             "invalid_choice": _("Choose the purpose."),

@@ -340,6 +340,7 @@ def test_a_restriction_blocks_editing_for_staff_and_not_for_the_privacy_officer(
         assert "Käsittelyä on rajoitettu" in page
         assert f'href="/asiakkaat/{customer.pk}/muokkaa/"' not in page
         assert "/palvelut/uusi/" not in page
+        assert "Anna suostumus" not in page  # nothing that widens processing
         for url in (
             f"/asiakkaat/{customer.pk}/muokkaa/",
             f"/asiakkaat/{customer.pk}/palvelut/uusi/",
@@ -358,6 +359,7 @@ def test_a_restriction_blocks_editing_for_staff_and_not_for_the_privacy_officer(
     page = officer.get(f"/asiakkaat/{customer.pk}/").content.decode()
     assert "Käsittelyä on rajoitettu" in page
     assert f'href="/asiakkaat/{customer.pk}/muokkaa/"' in page
+    assert "Anna suostumus" in page
     assert officer.get(f"/asiakkaat/{customer.pk}/muokkaa/").status_code == 200
 
 
