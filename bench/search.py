@@ -54,8 +54,28 @@ Kuusi Paju Haapa Leppä Tammi Saari Ranta Suo Aho Oja Joki Kivi Hiili Halla Pelt
 Kaarlo Heikki Antti Mikko Pekka Juho Hannu Olli Matti Lauri Tuomi Honka Kataja Kontio Karhu Susi
 Kettu Ilves Hirvi Joutsen Kurki Lintu Varis Sorsa Kala Hauki Lohi Ahven Särki Tähti Kuu Päivä
 Talvi Kesä Kevät Syys Laakso Kumpu Mutka Nummi Pelkko Raja Rauta Teräs Kulta Hopea""".split()
-_SUFFIXES = ["nen", "lä", "la", "ola", "ainen", "kangas", "mäki", "niemi", "salo", "koski",
-             "lahti", "vaara", "järvi", "lampi", "rinne", "mo", "ström", "berg", "lund", "dahl"]
+_SUFFIXES = [
+    "nen",
+    "lä",
+    "la",
+    "ola",
+    "ainen",
+    "kangas",
+    "mäki",
+    "niemi",
+    "salo",
+    "koski",
+    "lahti",
+    "vaara",
+    "järvi",
+    "lampi",
+    "rinne",
+    "mo",
+    "ström",
+    "berg",
+    "lund",
+    "dahl",
+]
 
 
 def surnames() -> tuple[list[str], list[float]]:
@@ -100,7 +120,9 @@ def load(rng: random.Random) -> None:
     have = Customer.objects.count()
     if have >= PEOPLE:
         return
-    print(f"Loading {PEOPLE - have:,} people into {BENCH_DB} (once; kept between runs)...", flush=True)
+    print(
+        f"Loading {PEOPLE - have:,} people into {BENCH_DB} (once; kept between runs)...", flush=True
+    )
     started = time.perf_counter()
     last_names, weights = surnames()
     columns = (
@@ -112,7 +134,9 @@ def load(rng: random.Random) -> None:
     for n in range(have, PEOPLE):
         base = str(2_000_000 + n)
         first, last = rng.choice(FIRST_NAMES), rng.choices(last_names, weights)[0]
-        email = f"{first}.{last}{n}@{rng.choice(DOMAINS)}".lower().translate(str.maketrans("äöå", "aoa"))
+        email = f"{first}.{last}{n}@{rng.choice(DOMAINS)}".lower().translate(
+            str.maketrans("äöå", "aoa")
+        )
         buffer.write(
             "\t".join(
                 [
@@ -152,9 +176,9 @@ def load(rng: random.Random) -> None:
 
 def queries(rng: random.Random) -> dict[str, list[str]]:
     sample = list(
-        Customer.objects.filter(pk__in=[rng.randint(1, PEOPLE) for _ in range(RUNS * 2)]).values_list(
-            "customer_number", "last_name", "email", "phone"
-        )
+        Customer.objects.filter(
+            pk__in=[rng.randint(1, PEOPLE) for _ in range(RUNS * 2)]
+        ).values_list("customer_number", "last_name", "email", "phone")
     )[:RUNS]
     national = []
     for *_rest, phone in sample:
@@ -164,7 +188,9 @@ def queries(rng: random.Random) -> dict[str, list[str]]:
         "surname_fragment": [last[: rng.randint(4, 6)].lower() for _n, last, _e, _p in sample],
         "misspelt_surname": [_mangle(rng, last) for _n, last, _e, _p in sample],
         "phone_national": national,
-        "email_fragment": [email.split("@")[0][-rng.randint(8, 12):] for _n, _l, email, _p in sample],
+        "email_fragment": [
+            email.split("@")[0][-rng.randint(8, 12) :] for _n, _l, email, _p in sample
+        ],
         "customer_number": [number for number, *_rest in sample],
     }
 

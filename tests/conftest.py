@@ -3,7 +3,11 @@ against each of them."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django_otp.oath import totp
@@ -84,3 +88,34 @@ def verified_client(user: User) -> Client:
 def client_for():
     """Return a verified, signed-in test client for a user."""
     return verified_client
+
+
+def isolated_redis_url() -> str:
+    """The configured Redis server, on its last database, so tests never meet a dev worker."""
+    url = settings.REDIS_URL
+    base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url
+    return f"{base}/15"
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker on the real Redis broker, consuming a queue of its own: another
+    test run on the same Redis at the same time never takes this test's tasks."""
+    import celery.contrib.testing.tasks  # noqa: F401  (registers celery.ping)
+
+    from pkregister.celery import app
+
+    url = isolated_redis_url()
+    queue = f"pkregister-test-{uuid.uuid4().hex}"
+    previous, consumed = app.conf.task_default_queue, list(app.amqp.queues.consume_from)
+    app.conf.update(
+        broker_url=url, result_backend=url, task_always_eager=False, task_default_queue=queue
+    )
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[queue]
+        ) as worker:
+            yield worker
+    finally:
+        app.conf.task_default_queue = previous
+        app.amqp.queues.select(consumed)  # the next worker consumes what it did before

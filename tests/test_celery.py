@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import celery.contrib.testing.tasks  # noqa: F401  (registers celery.ping for the ping check)
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
@@ -14,24 +12,6 @@ from django.utils import timezone
 
 from accounts.tasks import clear_expired_sessions
 from pkregister.celery import app
-
-
-def isolated_redis_url() -> str:
-    """The configured Redis server, on its last database, so tests never meet a dev worker."""
-    base = (
-        settings.REDIS_URL.rsplit("/", 1)[0]
-        if settings.REDIS_URL.count("/") > 2
-        else settings.REDIS_URL
-    )
-    return f"{base}/15"
-
-
-@pytest.fixture
-def celery_worker(transactional_db):
-    url = isolated_redis_url()
-    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=10) as worker:
-        yield worker
 
 
 def test_a_task_round_trips_through_redis_and_a_real_worker(celery_worker):

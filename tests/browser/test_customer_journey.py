@@ -57,4 +57,6 @@ def test_a_form_error_is_shown_on_the_field_in_finnish(page, clerk):
     page.get_by_label("Postinumero").fill("801")
     page.get_by_role("button", name="Tallenna").click()
     expect(page.get_by_text("Tietoja ei tallennettu: korjaa merkityt kentät.")).to_be_visible()
-    expect(page.get_by_text("Suomalainen postinumero on viisi numeroa, esim. 80100.")).to_be_visible()
+    expect(
+        page.get_by_text("Suomalainen postinumero on viisi numeroa, esim. 80100.")
+    ).to_be_visible()

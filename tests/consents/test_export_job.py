@@ -4,37 +4,11 @@ the page polls."""
 from __future__ import annotations
 
 import time
-import uuid
-
-import pytest
-from celery.contrib.testing.worker import start_worker
 
 from consents.models import AudienceExport, Disclosure, ExportStatus
 from consents.services import consent_give
-from pkregister.celery import app
 from tests.consents.factories import RecipientFactory
 from tests.customers.factories import CustomerFactory
-from tests.test_celery import isolated_redis_url
-
-
-@pytest.fixture
-def celery_worker(transactional_db):
-    """A real worker on the test Redis database, on a queue of its own: another test suite
-    running at the same time on the same Redis never takes this test's job."""
-    url = isolated_redis_url()
-    queue = f"pkregister-test-{uuid.uuid4().hex}"
-    previous, consumed = app.conf.task_default_queue, list(app.amqp.queues.consume_from)
-    app.conf.update(
-        broker_url=url, result_backend=url, task_always_eager=False, task_default_queue=queue
-    )
-    try:
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[queue]
-        ) as worker:
-            yield worker
-    finally:
-        app.conf.task_default_queue = previous
-        app.amqp.queues.select(consumed)  # the next worker consumes what it did before
 
 
 def wait_until_finished(export_pk: int, timeout: float = 60) -> AudienceExport:

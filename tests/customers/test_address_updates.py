@@ -20,7 +20,10 @@ HEADER = "customer_number;street_address;postal_code;city;country;effective_date
 
 @pytest.fixture
 def people():
-    return [CustomerFactory(street_address="Vanhatie 1", postal_code="80100", city="Joensuu") for _ in range(3)]
+    return [
+        CustomerFactory(street_address="Vanhatie 1", postal_code="80100", city="Joensuu")
+        for _ in range(3)
+    ]
 
 
 def batch(people) -> bytes:
@@ -54,7 +57,9 @@ def test_good_rows_are_applied_with_their_source_and_bad_rows_reported(people, c
     assert a.source_of("street_address")["source"] == "address_service"
     assert a.source_of("street_address")["service"] == "DVV"
     assert a.source_of("street_address")["effective"] == "2026-11-01"
-    assert a.source_of("city") is None or a.source_of("city")["source"] != "address_service"  # unchanged
+    assert (
+        a.source_of("city") is None or a.source_of("city")["source"] != "address_service"
+    )  # unchanged
     assert b.life_status == LifeStatus.DECEASED and not b.is_reachable
     assert c.life_status == LifeStatus.MOVED_ABROAD and str(c.country) == "SE"
 
@@ -69,8 +74,14 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(people, c
 
 def test_an_older_update_never_overwrites_a_newer_one(people, clerk):
     a = people[0]
-    import_file((HEADER + f"{a.customer_number};Uusin 1;80100;Joensuu;FI;2026-11-10;DVV;\n").encode(), by=clerk)
-    import_file((HEADER + f"{a.customer_number};Vanhempi 1;80100;Joensuu;FI;2026-10-01;DVV;\n").encode(), by=clerk)
+    import_file(
+        (HEADER + f"{a.customer_number};Uusin 1;80100;Joensuu;FI;2026-11-10;DVV;\n").encode(),
+        by=clerk,
+    )
+    import_file(
+        (HEADER + f"{a.customer_number};Vanhempi 1;80100;Joensuu;FI;2026-10-01;DVV;\n").encode(),
+        by=clerk,
+    )
     a.refresh_from_db()
     assert a.street_address == "Uusin 1"
 
@@ -85,8 +96,14 @@ def test_dry_run_changes_nothing(people, clerk):
     ("content", "message"),
     [
         (b"", "Tiedosto on tyhjä."),
-        ("asiakas;osoite\n1;2\n".encode(), "Otsikkoriviltä puuttuvat sarakkeet: customer_number, effective_date, source."),
-        ("customer_number;effective_date;source\n".encode("utf-16"), "Tiedosto ei ole UTF-8-tekstiä. Tallenna se muodossa CSV UTF-8."),
+        (
+            b"asiakas;osoite\n1;2\n",
+            "Otsikkoriviltä puuttuvat sarakkeet: customer_number, effective_date, source.",
+        ),
+        (
+            "customer_number;effective_date;source\n".encode("utf-16"),
+            "Tiedosto ei ole UTF-8-tekstiä. Tallenna se muodossa CSV UTF-8.",
+        ),
     ],
 )
 def test_an_unreadable_file_is_refused_whole(content, message, clerk):
@@ -97,7 +114,10 @@ def test_an_unreadable_file_is_refused_whole(content, message, clerk):
 
 def test_comma_separated_files_work_too(people, clerk):
     a = people[0]
-    content = HEADER.replace(";", ",") + f"{a.customer_number},Pilkkutie 2,80100,Joensuu,FI,2026-11-01,DVV,\n"
+    content = (
+        HEADER.replace(";", ",")
+        + f"{a.customer_number},Pilkkutie 2,80100,Joensuu,FI,2026-11-01,DVV,\n"
+    )
     assert len(import_file(content.encode(), by=clerk).changing) == 1
 
 

@@ -48,10 +48,21 @@ def test_customer_page_shows_every_section(clerk, client_for):
     CoverageFactory(customer=customer)
     body = client_for(clerk).get(f"/asiakkaat/{customer.pk}/").content.decode()
     for text in [
-        "Saara Lappalainen", customer.customer_number, "Perustiedot", "Tehtävät yrityksissä",
-        "Karjalan Puu Oy", "Yhteydenpito", "Palvelut ja maksut", "Terveystarkastus",
-        "Vakuutus ja työterveys", "Fennia", "Suostumukset ja kiellot", "Asiakaspalaute",
-        "Puhelut", "Rekisteröityjen pyynnöt", "Muutoshistoria",
+        "Saara Lappalainen",
+        customer.customer_number,
+        "Perustiedot",
+        "Tehtävät yrityksissä",
+        "Karjalan Puu Oy",
+        "Yhteydenpito",
+        "Palvelut ja maksut",
+        "Terveystarkastus",
+        "Vakuutus ja työterveys",
+        "Fennia",
+        "Suostumukset ja kiellot",
+        "Asiakaspalaute",
+        "Puhelut",
+        "Rekisteröityjen pyynnöt",
+        "Muutoshistoria",
     ]:
         assert text in body, text
 
@@ -86,7 +97,16 @@ def test_customer_page_query_count_does_not_grow_with_related_rows(
         assert client.get(f"/asiakkaat/{customer.pk}/").status_code == 200
 
 
-@pytest.mark.parametrize(("role", "status"), [("clerk", 200), ("supervisor", 200), ("privacy_officer", 200), ("marketer", 403), ("outsider", 403)])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("clerk", 200),
+        ("supervisor", 200),
+        ("privacy_officer", 200),
+        ("marketer", 403),
+        ("outsider", 403),
+    ],
+)
 def test_who_may_open_a_customer_page(cast, role, status, client_for):
     customer = CustomerFactory()
     response = client_for(cast[role]).get(f"/asiakkaat/{customer.pk}/")
@@ -114,7 +134,12 @@ def test_create_saves_and_confirms(clerk, client_for):
     [
         {"email": "dup@example.fi"},
         {"phone": "+358 40 999 8888"},
-        {"first_name": "Eeva", "last_name": "Turunen", "street_address": "Kauppakatu 1", "postal_code": "80100"},
+        {
+            "first_name": "Eeva",
+            "last_name": "Turunen",
+            "street_address": "Kauppakatu 1",
+            "postal_code": "80100",
+        },
     ],
     ids=["email", "phone", "name-and-address"],
 )
@@ -122,8 +147,12 @@ def test_create_warns_of_a_possible_duplicate_and_links_to_it(clerk, client_for,
     from tests.customers.test_validation import VALID
 
     existing = CustomerFactory(
-        first_name="Eeva", last_name="Turunen", street_address="Kauppakatu 1", postal_code="80100",
-        email="dup@example.fi", phone="+358409998888",
+        first_name="Eeva",
+        last_name="Turunen",
+        street_address="Kauppakatu 1",
+        postal_code="80100",
+        email="dup@example.fi",
+        phone="+358409998888",
     )
     client = client_for(clerk)
     new = {**VALID, "email": "other@example.fi", "phone": "040 111 2222", **same}
@@ -142,7 +171,9 @@ def test_edit_saves_records_history_and_confirms(clerk, client_for):
     customer = CustomerFactory(city="Joensuu")
     group = GroupFactory(name="Avainasiakkaat")
     response = client_for(clerk).post(
-        f"/asiakkaat/{customer.pk}/muokkaa/", {**edit_data(customer, city="Lieksa"), "groups": [group.pk]}, follow=True
+        f"/asiakkaat/{customer.pk}/muokkaa/",
+        {**edit_data(customer, city="Lieksa"), "groups": [group.pk]},
+        follow=True,
     )
     assert "Tallennettu." in response.content.decode()
     assert "Lieksa" in response.content.decode()
@@ -154,13 +185,22 @@ def test_edit_saves_records_history_and_confirms(clerk, client_for):
     assert update.pgh_context["user"] == clerk.pk
 
 
-def test_second_of_two_concurrent_edits_is_refused_showing_what_changed(clerk, supervisor, client_for):
+def test_second_of_two_concurrent_edits_is_refused_showing_what_changed(
+    clerk, supervisor, client_for
+):
     customer = CustomerFactory(city="Joensuu", street_address="Torikatu 1")
     first, second = client_for(clerk), client_for(supervisor)
     opened_by_second = edit_data(customer)  # both open the form at version 1
-    assert first.post(f"/asiakkaat/{customer.pk}/muokkaa/", edit_data(customer, city="Lieksa")).status_code == 302
+    assert (
+        first.post(
+            f"/asiakkaat/{customer.pk}/muokkaa/", edit_data(customer, city="Lieksa")
+        ).status_code
+        == 302
+    )
 
-    response = second.post(f"/asiakkaat/{customer.pk}/muokkaa/", {**opened_by_second, "wishes": "Soittakaa aamuisin."})
+    response = second.post(
+        f"/asiakkaat/{customer.pk}/muokkaa/", {**opened_by_second, "wishes": "Soittakaa aamuisin."}
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "Joku muu tallensi" in body
@@ -182,19 +222,38 @@ def test_related_records_are_added_and_edited(clerk, client_for):
     client = client_for(clerk)
     response = client.post(
         f"/asiakkaat/{customer.pk}/palvelut/uusi/",
-        {"service": "Rokotus", "status": "used", "date": "2026-11-02", "price": "42,00", "payment_status": "unpaid", "collection_status": "none"},
+        {
+            "service": "Rokotus",
+            "status": "used",
+            "date": "2026-11-02",
+            "price": "42,00",
+            "payment_status": "unpaid",
+            "collection_status": "none",
+        },
     )
     assert response.status_code == 302
     service = ServiceUse.objects.get(customer=customer)
     response = client.post(
         f"/asiakkaat/{customer.pk}/palvelut/{service.pk}/muokkaa/",
-        {"service": "Rokotus", "status": "used", "date": "2026-11-02", "price": "42,00", "payment_status": "paid", "collection_status": "none"},
+        {
+            "service": "Rokotus",
+            "status": "used",
+            "date": "2026-11-02",
+            "price": "42,00",
+            "payment_status": "paid",
+            "collection_status": "none",
+        },
     )
     service.refresh_from_db()
     assert service.payment_status == "paid"
     response = client.post(
         f"/asiakkaat/{customer.pk}/tehtavat/uusi/",
-        {"company": company.pk, "title": "Talouspäällikkö", "started_on": "2026-02-01", "ended_on": "2026-01-01"},
+        {
+            "company": company.pk,
+            "title": "Talouspäällikkö",
+            "started_on": "2026-02-01",
+            "ended_on": "2026-01-01",
+        },
     )
     assert response.status_code == 200
     assert "Tehtävä ei voi päättyä ennen alkamistaan." in response.content.decode()
@@ -204,13 +263,18 @@ def test_related_records_are_added_and_edited(clerk, client_for):
 def test_related_record_of_another_person_is_not_reachable(clerk, client_for):
     mine, other = CustomerFactory(), CustomerFactory()
     service = ServiceUseFactory(customer=other)
-    assert client_for(clerk).get(f"/asiakkaat/{mine.pk}/palvelut/{service.pk}/muokkaa/").status_code == 404
+    assert (
+        client_for(clerk).get(f"/asiakkaat/{mine.pk}/palvelut/{service.pk}/muokkaa/").status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize("role", ["marketer", "outsider"])
 def test_roles_without_rights_cannot_edit(cast, role, client_for):
     customer = CustomerFactory(city="Joensuu")
-    response = client_for(cast[role]).post(f"/asiakkaat/{customer.pk}/muokkaa/", edit_data(customer, city="Kuopio"))
+    response = client_for(cast[role]).post(
+        f"/asiakkaat/{customer.pk}/muokkaa/", edit_data(customer, city="Kuopio")
+    )
     assert response.status_code == 403
     customer.refresh_from_db()
     assert customer.city == "Joensuu"
@@ -222,11 +286,18 @@ def test_roles_without_rights_cannot_edit(cast, role, client_for):
 def test_company_page_lists_its_contact_roles(clerk, client_for, django_assert_max_num_queries):
     company = CompanyFactory(name="Pielisen Kuljetus Oy")
     for name in ("Aaltonen", "Björk"):
-        ContactRoleFactory(company=company, customer=CustomerFactory(last_name=name), title="Ajojärjestelijä")
+        ContactRoleFactory(
+            company=company, customer=CustomerFactory(last_name=name), title="Ajojärjestelijä"
+        )
     client = client_for(clerk)
     with django_assert_max_num_queries(14):
         body = client.get(f"/yritykset/{company.pk}/").content.decode()
-    assert "Pielisen Kuljetus Oy" in body and "Aaltonen" in body and "Björk" in body and "Ajojärjestelijä" in body
+    assert (
+        "Pielisen Kuljetus Oy" in body
+        and "Aaltonen" in body
+        and "Björk" in body
+        and "Ajojärjestelijä" in body
+    )
 
 
 def test_company_list_finds_by_name_and_business_id(clerk, client_for):
@@ -237,6 +308,8 @@ def test_company_list_finds_by_name_and_business_id(clerk, client_for):
 
 
 def test_company_create_rejects_a_bad_business_id(clerk, client_for):
-    response = client_for(clerk).post("/yritykset/uusi/", {"name": "Uusi Oy", "business_id": "1234567-8", "status": "prospect"})
+    response = client_for(clerk).post(
+        "/yritykset/uusi/", {"name": "Uusi Oy", "business_id": "1234567-8", "status": "prospect"}
+    )
     assert response.status_code == 200
     assert "tarkistusnumero ei täsmää" in response.content.decode()

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def register():
-    group = GroupFactory(name="=HYPERLINK(\"http://evil\")")
+    group = GroupFactory(name='=HYPERLINK("http://evil")')
     for city in ["Joensuu", "Joensuu", "Lieksa", "+Kitee", "Äänekoski"]:
         customer = CustomerFactory(city=city)
         customer.groups.add(group)
@@ -45,7 +45,7 @@ def test_xlsx_export_neutralises_formulas(register, marketer, client_for):
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("Ryhmä", "Asiakkaat")
-    assert rows[1] == ("'=HYPERLINK(\"http://evil\")", 5)
+    assert rows[1] == ('\'=HYPERLINK("http://evil")', 5)
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])

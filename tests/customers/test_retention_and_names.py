@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def run_policy() -> None:
-    call_command("enforce_retention", "--policy", "ended-contact-roles", stdout=StringIO(), stderr=StringIO())
+    call_command(
+        "enforce_retention", "--policy", "ended-contact-roles", stdout=StringIO(), stderr=StringIO()
+    )
 
 
 def test_an_ended_role_is_removed_twelve_months_after_it_ended(time_machine, settings):

@@ -13,9 +13,24 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def people():
     return {
-        "matti": CustomerFactory(first_name="Matti", last_name="Virtanen", email="matti.virtanen@posti.fi", phone="+358401234567"),
-        "liisa": CustomerFactory(first_name="Liisa", last_name="Korhonen", email="liisa@karjala.fi", phone="+358507654321"),
-        "pekka": CustomerFactory(first_name="Pekka", last_name="Hämäläinen", email="pekka.h@example.fi", phone="+358443334444"),
+        "matti": CustomerFactory(
+            first_name="Matti",
+            last_name="Virtanen",
+            email="matti.virtanen@posti.fi",
+            phone="+358401234567",
+        ),
+        "liisa": CustomerFactory(
+            first_name="Liisa",
+            last_name="Korhonen",
+            email="liisa@karjala.fi",
+            phone="+358507654321",
+        ),
+        "pekka": CustomerFactory(
+            first_name="Pekka",
+            last_name="Hämäläinen",
+            email="pekka.h@example.fi",
+            phone="+358443334444",
+        ),
     }
 
 
@@ -44,13 +59,25 @@ def test_a_typo_in_a_name_is_forgiven(people, typo):
     assert len(found(typo)) == 1
 
 
-@pytest.mark.parametrize("phone", ["040 123 4567", "0401234567", "+358 40 123 4567", "+358401234567", "040-1234567", "(040) 123 4567"])
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "040 123 4567",
+        "0401234567",
+        "+358 40 123 4567",
+        "+358401234567",
+        "040-1234567",
+        "(040) 123 4567",
+    ],
+)
 def test_phone_in_any_notation(people, phone):
     assert classify(phone) == Kind.PHONE
     assert found(phone) == ["Virtanen"]
 
 
-@pytest.mark.parametrize("fragment", ["matti.virtanen@posti.fi", "virtanen@", "@posti.fi", "posti.fi", "matti.virtanen"])
+@pytest.mark.parametrize(
+    "fragment", ["matti.virtanen@posti.fi", "virtanen@", "@posti.fi", "posti.fi", "matti.virtanen"]
+)
 def test_email_and_email_fragments(people, fragment):
     assert found(fragment) == ["Virtanen"]
 
@@ -84,7 +111,10 @@ def test_results_are_paginated_sortable_and_counted(clerk, client_for):
     assert "30 tulosta haulle ”Nieminen”" in body or "30 tulosta" in body
     assert first.context["result"].count == 30
     assert len(first.context["result"].page.object_list) == 25
-    assert [c.city for c in first.context["result"].page.object_list][:2] == ["Kaupunki00", "Kaupunki01"]
+    assert [c.city for c in first.context["result"].page.object_list][:2] == [
+        "Kaupunki00",
+        "Kaupunki01",
+    ]
     second = client.get("/asiakkaat/", {"q": "Nieminen", "sort": "-city", "page": 2})
     assert len(second.context["result"].page.object_list) == 5
     assert second.context["result"].page.object_list[-1].city == "Kaupunki00"

@@ -35,7 +35,15 @@ def form_errors(**changes) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize(
     "notation",
-    ["040 123 4567", "0401234567", "040-123 4567", "(040) 1234567", "+358 40 123 4567", "+358401234567", "00358401234567"],
+    [
+        "040 123 4567",
+        "0401234567",
+        "040-123 4567",
+        "(040) 1234567",
+        "+358 40 123 4567",
+        "+358401234567",
+        "00358401234567",
+    ],
 )
 def test_phone_in_any_common_notation_is_stored_in_e164(notation):
     form = CustomerForm(data={**VALID, "phone": notation})
@@ -53,7 +61,9 @@ def test_bad_phone_gets_a_finnish_message(bad):
 
 @pytest.mark.parametrize("bad", ["8010", "801000", "80 100", "abcde"])
 def test_bad_finnish_postal_code_gets_a_finnish_message(bad):
-    assert form_errors(postal_code=bad)["postal_code"] == ["Suomalainen postinumero on viisi numeroa, esim. 80100."]
+    assert form_errors(postal_code=bad)["postal_code"] == [
+        "Suomalainen postinumero on viisi numeroa, esim. 80100."
+    ]
 
 
 def test_foreign_postal_code_is_accepted_abroad():
@@ -79,8 +89,14 @@ def test_real_business_ids_pass_the_checksum(business_id):
     ("value", "message"),
     [
         ("1769016-8", "Y-tunnuksen tarkistusnumero ei täsmää. Tarkista tunnus."),
-        ("1769016", "Anna Y-tunnus muodossa seitsemän numeroa, väliviiva ja tarkistusnumero, esim. 1769016-7."),
-        ("17690167", "Anna Y-tunnus muodossa seitsemän numeroa, väliviiva ja tarkistusnumero, esim. 1769016-7."),
+        (
+            "1769016",
+            "Anna Y-tunnus muodossa seitsemän numeroa, väliviiva ja tarkistusnumero, esim. 1769016-7.",
+        ),
+        (
+            "17690167",
+            "Anna Y-tunnus muodossa seitsemän numeroa, väliviiva ja tarkistusnumero, esim. 1769016-7.",
+        ),
     ],
 )
 def test_bad_business_id_gets_a_finnish_message(value, message):

@@ -14,7 +14,6 @@ from feedback.models import InvitationStatus, SurveyInvitation
 from tests.calls.factories import wav_bytes
 from tests.customers.factories import CustomerFactory
 from tests.feedback.conftest import sent_messages
-from tests.test_celery import celery_worker  # noqa: F401  (the real worker fixture)
 
 
 def wait_for(condition, seconds: float = 30.0) -> bool:
@@ -27,7 +26,7 @@ def wait_for(condition, seconds: float = 30.0) -> bool:
 
 
 def test_a_registered_call_gets_its_survey_through_a_real_worker(
-    celery_worker,  # noqa: F811
+    celery_worker,
     telephony,
     sms_outbox,
 ):
