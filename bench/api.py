@@ -44,7 +44,7 @@ SERVER_ENV = {
     "DJANGO_ENV": "development",
     "DJANGO_DEBUG": "false",
     "DJANGO_CONN_MAX_AGE": "60",
-    "DJANGO_LOG_LEVEL": "WARNING",
+    "DJANGO_LOG_LEVEL": "ERROR",
 }
 
 LUA = """

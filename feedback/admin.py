@@ -46,6 +46,5 @@ class SurveyInvitationAdmin(ReadOnlyAdmin):
 @admin.register(WebsiteVisit)
 class WebsiteVisitAdmin(ReadOnlyAdmin):
     list_display = ["visited_at", "ip_address", "language", "browser", "screen_resolution"]
-    list_filter = ["language"]
     date_hierarchy = "visited_at"
     raw_id_fields = ["customer", "received_from"]

@@ -379,22 +379,8 @@ class VisitIntake(APIView):
             batch.resolve_customers()
         if not batch.is_valid():
             return Response(batch.errors, status=status.HTTP_400_BAD_REQUEST)
-        client_id = request.auth.pk
-        WebsiteVisit.objects.bulk_create(
-            [
-                WebsiteVisit(
-                    visited_at=row["visited_at"],
-                    ip_address=row["ip_address"],
-                    language=row["language"],
-                    browser=row["browser"],
-                    screen_resolution=row["screen_resolution"],
-                    customer_id=row.get("customer_id"),
-                    received_from_id=client_id,
-                )
-                for row in batch.rows
-            ]
-        )
-        return Response({"stored": len(batch.rows)}, status=status.HTTP_201_CREATED)
+        stored = WebsiteVisit.objects.insert_batch(batch.rows, received_from=request.auth.pk)
+        return Response({"stored": stored}, status=status.HTTP_201_CREATED)
 
 
 # --- Survey answers -----------------------------------------------------------------------------

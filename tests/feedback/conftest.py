@@ -7,6 +7,7 @@ import pytest
 
 from accounts.models import ApiClient, Scope
 from pkregister.celery import app
+from tests.conftest import isolated_redis_url
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +40,12 @@ def eager_celery():
     exception could not retry), for tests that are not about the broker;
     tests/feedback/test_worker.py goes through a real worker."""
     previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.update(task_always_eager=True, task_eager_propagates=False)
+    # Celery opens its producer pool even for an eager task, and keeps it: on the tests' own
+    # Redis database, so that a later real-worker test still publishes where its worker reads.
+    url = isolated_redis_url()
+    app.conf.update(
+        broker_url=url, result_backend=url, task_always_eager=True, task_eager_propagates=False
+    )
     yield
     app.conf.update(task_always_eager=previous[0], task_eager_propagates=previous[1])
 

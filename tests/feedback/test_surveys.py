@@ -312,3 +312,16 @@ def test_the_sweep_sends_what_an_outage_left_waiting(sms_outbox, eager_celery):
     assert len(sent_messages(sms_outbox)) == 2
     assert set(SurveyInvitation.objects.values_list("status", flat=True)) == {"sent"}
     assert waiting.pk != stuck.pk
+
+
+def test_the_sweep_also_runs_as_a_command(sms_outbox, eager_celery):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    survey_invite_for_call(call_id=call_from(CustomerFactory()).pk)
+    out = StringIO()
+    with time_machine.travel(timezone.now() + timedelta(minutes=15)):
+        call_command("send_survey_invitations", stdout=out)
+    assert "Queued 1 survey invitations." in out.getvalue()
+    assert len(sent_messages(sms_outbox)) == 1
