@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from consents.models import AudienceExport, ConsentEvent
 from consents.services import audience_export_run, consent_give
+from consents.tasks import export_audience
 from tests.browser.test_customer_journey import sign_in
 from tests.consents.factories import RecipientFactory
 from tests.customers.factories import CustomerFactory
@@ -60,7 +61,12 @@ def test_the_channel_is_required_before_giving(page, clerk):
     assert not ConsentEvent.objects.exists()
 
 
-def test_marketing_exports_an_audience_and_the_page_follows_the_job(page, clerk, marketer):
+def test_marketing_exports_an_audience_and_the_page_follows_the_job(
+    page, clerk, marketer, monkeypatch
+):
+    # The job is run below, as a worker would; nothing is sent to a broker.
+    queued = []
+    monkeypatch.setattr(export_audience, "delay", queued.append)
     for _ in range(3):
         consent_give(
             customer=CustomerFactory(), purpose="email-marketing", channel="phone", by=clerk
@@ -77,6 +83,8 @@ def test_marketing_exports_an_audience_and_the_page_follows_the_job(page, clerk,
     expect(page.get_by_text("Odottaa vuoroaan…")).to_be_visible()
 
     # The worker's part, done here; the page notices by itself.
-    audience_export_run(export_id=AudienceExport.objects.get().pk)
+    export = AudienceExport.objects.get()
+    assert queued == [export.pk]  # queued once the request committed
+    audience_export_run(export_id=export.pk)
     expect(page.get_by_role("link", name="Lataa tiedosto")).to_be_visible(timeout=10_000)
     expect(page.get_by_text(re.compile("3 henkilöä viety"))).to_be_visible()
