@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
+from rapidfuzz.distance import OSA
 
 from customers.validators import validate_business_id, validate_postal_code
 
@@ -200,16 +201,16 @@ class Customer(models.Model):
             ("import_address_updates", _("Can import address updates")),
         ]
         indexes = [
-            # Search: name fragments (ILIKE) and typo-tolerant word similarity (<%), pg_trgm.
+            # Names are searched through the KnownName dictionary, then found here by whole
+            # name: b-tree indexes that also answer counts and ordered pages by themselves.
+            # fastupdate off: a pending list makes every search scan it until the next vacuum.
             GinIndex(
-                fields=["last_name"], opclasses=["gin_trgm_ops"], name="customer_last_name_trgm"
+                fields=["email"],
+                opclasses=["gin_trgm_ops"],
+                name="customer_email_trgm",
+                fastupdate=False,
             ),
-            GinIndex(
-                fields=["first_name"], opclasses=["gin_trgm_ops"], name="customer_first_name_trgm"
-            ),
-            GinIndex(fields=["email"], opclasses=["gin_trgm_ops"], name="customer_email_trgm"),
-            # Search by a mistyped name: people bearing the nearest known first names.
-            models.Index(fields=["first_name"], name="customer_first_name"),
+            models.Index(fields=["first_name", "last_name", "id"], name="customer_first_name"),
             # Search by phone (normalised to E.164) and the duplicate check.
             models.Index(fields=["phone"], name="customer_phone"),
             models.Index(Upper("email"), name="customer_email_upper"),
@@ -264,15 +265,35 @@ class Customer(models.Model):
 
 
 class KnownNameQuerySet(models.QuerySet):
+    def containing(self, word: str) -> list[str]:
+        """Return the names that contain `word`, ignoring case (the trigram index)."""
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return list(self.filter(name__ilike=f"%{escaped}%").values_list("name", flat=True))
+
     def nearest(self, word: str, *, limit: int, threshold: float) -> list[str]:
-        """Return up to `limit` names closest to `word` as a word, closest first."""
+        """Return up to `limit` names closest to `word`, closest first.
+
+        Trigrams find the candidates (the index); they rank a transposition badly ("Heikkliä"
+        shares as many trigrams with "Heikki" as with "Heikkilä"), so the candidates are
+        ranked by edit distance counting a swap of neighbouring letters as one edit, then by
+        difference in length, then by trigram similarity."""
         similarity = TrigramWordSimilarity(word, "name")
-        return list(
+        candidates = list(
             self.annotate(similarity=similarity)
             .filter(similarity__gte=threshold)
             .order_by("-similarity", "name")
-            .values_list("name", flat=True)[:limit]
+            .values_list("name", "similarity")[: limit * 8]
         )
+        typed = word.lower()
+        candidates.sort(
+            key=lambda candidate: (
+                OSA.distance(typed, candidate[0].lower()),
+                abs(len(candidate[0]) - len(word)),
+                -candidate[1],
+                candidate[0],
+            )
+        )
+        return [name for name, _similarity in candidates[:limit]]
 
     def prune(self) -> int:
         """Delete names nobody bears any more; return how many went."""
@@ -282,14 +303,27 @@ class KnownNameQuerySet(models.QuerySet):
         deleted, _by_model = self.exclude(Exists(in_use)).delete()
         return deleted
 
+    def add_missing(self) -> int:
+        """Add names borne by people but missing here (rows written with triggers off, such
+        as a bulk load); return how many were added. Search finds people only by known names."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {KnownName._meta.db_table} (name) "  # noqa: S608 (model metadata)
+                f"SELECT first_name FROM {Customer._meta.db_table} "
+                f"UNION SELECT last_name FROM {Customer._meta.db_table} "
+                "ON CONFLICT DO NOTHING"
+            )
+            return cursor.rowcount
+
 
 class KnownName(models.Model):
     """Every distinct first and last name in the register, kept by a database trigger.
 
-    A mistyped name is matched against these few thousand strings rather than a million rows;
-    the people bearing the nearest ones are then found through the b-tree indexes. A name
-    leaves this table with the last person who bears it (the trigger, and the daily
-    `prune-known-names` job for rows removed with triggers off, such as bulk retention).
+    A name fragment or a mistyped name is matched against these few thousand strings rather
+    than a million rows; the people bearing the matching names are then found, counted and
+    paged through the b-tree indexes on (last_name, first_name, id) and (first_name,
+    last_name, id). A name leaves this table with the last person who bears it (the trigger,
+    and the daily `prune-known-names` job, which also adds any name written with triggers off).
     """
 
     name = models.CharField(_("name"), max_length=100, primary_key=True)
@@ -300,7 +334,9 @@ class KnownName(models.Model):
         verbose_name = _("known name")
         verbose_name_plural = _("known names")
         indexes = [
-            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="knownname_trgm"),
+            GinIndex(
+                fields=["name"], opclasses=["gin_trgm_ops"], name="knownname_trgm", fastupdate=False
+            ),
         ]
 
     def __str__(self) -> str:
@@ -331,7 +367,12 @@ class Company(models.Model):
         verbose_name_plural = _("companies")
         ordering = ["name", "pk"]
         indexes = [
-            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="company_name_trgm"),
+            GinIndex(
+                fields=["name"],
+                opclasses=["gin_trgm_ops"],
+                name="company_name_trgm",
+                fastupdate=False,
+            ),
         ]
         constraints = [
             models.CheckConstraint(

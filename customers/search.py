@@ -1,16 +1,19 @@
 """Finding people the way staff type: a name fragment (typos forgiven), a phone number in any
 notation, an email fragment, a customer number, a company name or a Y-tunnus.
 
-Each kind of query goes to an index made for it (pg_trgm GIN indexes for names, email and
-company names; b-tree for phone and customer number), so a page and its count stay fast at a
-million people. Django admin's default search, an OR of `icontains` over every field, can use
-none of them and reads the whole table.
+Each kind of query goes to an index made for it, so a page and its count stay fast at a
+million people. A name fragment is first matched against the dictionary of distinct names
+(KnownName, a few thousand strings, pg_trgm); the people bearing those names are then counted
+and paged straight from the b-tree indexes on (last_name, first_name, id) and (first_name,
+last_name, id), without reading the table. Email and company names have pg_trgm indexes; phone
+and customer number b-trees. Django admin's default search, an OR of `icontains` over every
+field, can use none of them and reads the whole table.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import phonenumbers
@@ -95,8 +98,8 @@ def _fragment_condition(words: list[str]) -> Q:
     """Every word is part of a first or last name."""
     condition = Q()
     for word in words:
-        pattern = f"%{escape_like(word)}%"
-        condition &= Q(last_name__ilike=pattern) | Q(first_name__ilike=pattern)
+        names = KnownName.objects.containing(word)
+        condition &= Q(last_name__in=names) | Q(first_name__in=names)
     return condition
 
 
@@ -113,6 +116,134 @@ def _near_names(words: list[str]) -> QuerySet:
 
 
 @dataclass(frozen=True)
+class NameTiers:
+    """People found by whole names, ranked: each person falls in the first group that holds
+    their first or last name, and within a group people go by last name, first name and id.
+
+    Counting and paging need only the two name indexes (index-only scans), never the table:
+    a group is the disjoint union of "last name in the group, first name in no earlier group"
+    and "first name in the group, last name in no group so far", each answered by one index
+    in name order, merged. So the first page of 70,000 Lahtinens costs what one of 70 does."""
+
+    groups: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def of(cls, *groups: list[str] | tuple[str, ...]) -> NameTiers:
+        return cls(tuple(tuple(group) for group in groups if group))
+
+    def condition(self) -> Q:
+        names = [name for group in self.groups for name in group]
+        return Q(last_name__in=names) | Q(first_name__in=names)
+
+    def _segments(self, tier: int) -> list[tuple[str, list]]:
+        """SQL conditions (with their parameters) of the two disjoint parts of one group."""
+        group = list(self.groups[tier])
+        earlier = [name for g in self.groups[:tier] for name in g]
+        by_last = ("last_name = ANY(%s)", [group])
+        if earlier:
+            by_last = ("last_name = ANY(%s) AND NOT first_name = ANY(%s)", [group, earlier])
+        by_first = (
+            "first_name = ANY(%s) AND NOT last_name = ANY(%s)",
+            [group, earlier + group],
+        )
+        return [by_last, by_first]
+
+    @cached_property
+    def segment_counts(self) -> list[tuple[int, int]]:
+        """(by last name, by first name) counts of each group, in one round trip."""
+        if not self.groups:
+            return []
+        table = Customer._meta.db_table
+        parts, params = [], []
+        for tier in range(len(self.groups)):
+            for condition, values in self._segments(tier):
+                # Table name from model metadata; the names go as parameters.
+                parts.append(f"(SELECT count(*) FROM {table} WHERE {condition})")  # noqa: S608
+                params += values
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(parts)}", params)
+            counts = cursor.fetchone()
+        return [(counts[i], counts[i + 1]) for i in range(0, len(counts), 2)]
+
+    def count(self) -> int:
+        return sum(by_last + by_first for by_last, by_first in self.segment_counts)
+
+    def ids(self, offset: int, limit: int, *, descending: bool = False) -> list[int]:
+        """Ids of people `offset` to `offset + limit` in rank order (names in reverse order
+        within each group when `descending`)."""
+        found: list[int] = []
+        for tier, (by_last, by_first) in enumerate(self.segment_counts):
+            if limit <= 0:
+                break
+            if offset >= by_last + by_first:
+                offset -= by_last + by_first
+                continue
+            page = self._page_of_group(tier, offset, limit, descending, by_first > 0)
+            found += page
+            limit -= len(page)
+            offset = 0
+        return found
+
+    def _page_of_group(
+        self, tier: int, offset: int, limit: int, descending: bool, any_by_first: bool
+    ) -> list[int]:
+        """One window of a group: the first `offset + limit` of each part in name order,
+        merged. The part by last name comes in order from the (last_name, first_name, id)
+        index and stops early; the part by first name is read whole from the (first_name, …)
+        index and sorted, a cost bounded by its count, which is known (often none)."""
+        table = Customer._meta.db_table
+        order = ", ".join(
+            f"{column} {'DESC' if descending else 'ASC'}"
+            for column in ("last_name", "first_name", "id")
+        )
+        (by_last, by_last_params), (by_first, by_first_params) = self._segments(tier)
+        first_part, params = "", []
+        if any_by_first:
+            first_part = (
+                "UNION ALL (SELECT id, last_name, first_name FROM by_first "  # noqa: S608
+                f"ORDER BY {order} LIMIT %s)"
+            )
+        sql = (
+            # The part by first name is materialised so that the planner cannot choose to walk
+            # the whole name index hoping to meet its few rows early.
+            f"WITH by_first AS MATERIALIZED ("  # noqa: S608 (model metadata; names as parameters)
+            f"SELECT id, last_name, first_name FROM {table} WHERE {by_first}) "
+            f"SELECT id FROM ((SELECT id, last_name, first_name FROM {table} WHERE {by_last} "
+            f"ORDER BY {order} LIMIT %s) {first_part}) AS people "
+            f"ORDER BY {order} LIMIT %s OFFSET %s"
+        )
+        params = [*by_first_params, *by_last_params, offset + limit]
+        if any_by_first:
+            params.append(offset + limit)
+        params += [limit, offset]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+
+
+class RankedPeople:
+    """The people of NameTiers as a sliceable list for Django's Paginator."""
+
+    def __init__(self, tiers: NameTiers, *, descending: bool = False) -> None:
+        self.tiers = tiers
+        self.descending = descending
+
+    def count(self) -> int:
+        return self.tiers.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Customer]:
+        if not isinstance(window, slice) or window.step not in (None, 1):
+            raise TypeError("RankedPeople takes a plain slice")
+        start, stop = window.start or 0, window.stop
+        ids = self.tiers.ids(start, stop - start, descending=self.descending)
+        people = Customer.objects.in_bulk(ids)
+        return [people[pk] for pk in ids if pk in people]
+
+
+@dataclass(frozen=True)
 class Match:
     """What a query finds: people (a Customer queryset), or their ids when they come from
     more than one table (a UNION); and the count when finding them already counted them."""
@@ -120,6 +251,9 @@ class Match:
     kind: Kind
     found: QuerySet
     count: int | None = None
+    # When the people are found by whole names alone: their ranking, counted and paged from
+    # the name indexes.
+    tiers: NameTiers | None = None
 
     @property
     def people(self) -> QuerySet[Customer]:
@@ -130,6 +264,8 @@ class Match:
     def counted(self) -> int:
         if self.kind == Kind.ALL:
             return _estimated_total()
+        if self.tiers is not None:
+            return self.tiers.count()
         return self.count if self.count is not None else self.found.order_by().count()
 
 
@@ -139,15 +275,17 @@ def _text_match(query: str) -> Match:
     name, so "korho" lists the Korhonens and not every name that looks a bit alike, while
     "Korhnen" still finds them."""
     words = [w for w in query.split() if w]
+    companies = Company.objects.filter(name__ilike=f"%{escape_like(query)}%")
+    if len(words) == 1 and not companies.exists():  # the usual case: one word, a person
+        return _one_name_match(words[0])
     by_name = Customer.objects.filter(_fragment_condition(words))
     kind = Kind.TEXT
     # count(), not exists(): with LIMIT 1 the planner may walk the whole table hoping for an
-    # early hit, which a name nobody has never gives. The count is a bitmap-index lookup.
+    # early hit, which a name nobody has never gives. The count is an index lookup.
     count: int | None = by_name.count()
     if count == 0 and max(len(w) for w in words) >= 4:
         by_name, kind, count = _near_names(words), Kind.TYPO, None
-    companies = Company.objects.filter(name__ilike=f"%{escape_like(query)}%")
-    if not companies.exists():  # the usual case: a small table, one cheap look
+    if not companies.exists():
         return Match(kind, by_name, count)
     by_company = (
         ContactRole.objects.filter(company__in=companies)
@@ -157,6 +295,23 @@ def _text_match(query: str) -> Match:
     # A UNION of indexed lookups; an OR across the join would read every row.
     ids = by_name.order_by().values_list("pk", flat=True).union(by_company)
     return Match(kind, ids)
+
+
+def _one_name_match(word: str) -> Match:
+    """One word: the people bearing a name that contains it, whole-name matches first; or,
+    when no name contains it, those bearing the names nearest to it, nearest first."""
+    names = KnownName.objects.containing(word)
+    if names:
+        whole = [name for name in names if name.lower() == word.lower()]
+        tiers = NameTiers.of(whole, [name for name in names if name not in whole])
+        kind = Kind.TEXT
+    elif len(word) >= 4:
+        nearest = KnownName.objects.nearest(word, limit=TYPO_NAMES, threshold=TYPO_THRESHOLD)
+        tiers = NameTiers.of(*[[name] for name in nearest])
+        kind = Kind.TYPO
+    else:
+        tiers, kind = NameTiers.of(), Kind.TEXT
+    return Match(kind, Customer.objects.filter(tiers.condition()), tiers=tiers)
 
 
 def _relevance(query: str, *, typo: bool) -> Case | Greatest:
@@ -259,7 +414,12 @@ def search_customers(query: str, *, sort: str = "", page_number: int | str = 1) 
         if sort not in SORTS:
             sort = "relevance" if match.kind in (Kind.TEXT, Kind.TYPO) else "name"
         people = match.people
-        if sort == "relevance":
+        if match.tiers is not None and sort in ("relevance", "name", "-name"):
+            if sort != "relevance":  # one group: everyone by name
+                everyone = [name for group in match.tiers.groups for name in group]
+                match = replace(match, tiers=NameTiers.of(everyone))
+            people = RankedPeople(match.tiers, descending=sort == "-name")
+        elif sort == "relevance":
             relevance = _relevance(query, typo=match.kind == Kind.TYPO)
             people = people.annotate(relevance=relevance).order_by(
                 F("relevance").desc(), "last_name", "first_name", "pk"

@@ -365,7 +365,7 @@ SCHEDULED_JOBS = {
     "prune-known-names": {
         "task": "customers.tasks.prune_known_names",
         "schedule": crontab(hour=4, minute=47),
-        "description": _("Forget names for the typo-tolerant search that nobody bears any more."),
+        "description": _("Keep the name dictionary of the search equal to the names in use."),
     },
     "send-survey-invitations": {
         "task": "feedback.tasks.send_stuck_survey_invitations",

@@ -66,5 +66,23 @@ def test_prune_removes_names_left_by_deletes_with_triggers_off():
     assert KnownName.objects.filter(name="Louhi").exists()
     from customers.tasks import prune_known_names
 
-    assert prune_known_names() == 2
+    assert prune_known_names() == {"removed": 2, "added": 0}
     assert not KnownName.objects.filter(name__in=["Louhi", "Pohjolan"]).exists()
+
+
+def test_names_written_with_triggers_off_become_searchable_after_the_daily_job():
+    from django.db import connection
+
+    from customers.search import search_customers
+    from customers.tasks import prune_known_names
+
+    person = CustomerFactory(first_name="Aino", last_name="Tapiola")
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute(
+            "UPDATE customers_customer SET last_name = 'Ukonvaaja' WHERE id = %s", [person.pk]
+        )
+        cursor.execute("SET session_replication_role = DEFAULT")
+    assert search_customers("ukonvaa").count == 0
+    assert prune_known_names() == {"removed": 1, "added": 1}  # Tapiola out, Ukonvaaja in
+    assert [p.pk for p in search_customers("ukonvaa").page.object_list] == [person.pk]

@@ -134,9 +134,67 @@ def test_list_page_query_count_does_not_grow(clerk, client_for, django_assert_ma
     client = client_for(clerk)
     for _ in range(3):
         CustomerFactory(last_name="Laine")
-    with django_assert_max_num_queries(16) as small:
+    with django_assert_max_num_queries(17) as small:
         client.get("/asiakkaat/", {"q": "Laine"})
     for _ in range(40):
         CustomerFactory(last_name="Laine")
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/asiakkaat/", {"q": "Laine"})
+
+
+def _ranked(query: str, **options) -> list[tuple[str, str]]:
+    result = search_customers(query, **options)
+    return [(c.last_name, c.first_name) for c in result.page.object_list]
+
+
+def test_whole_names_come_first_then_the_rest_by_name():
+    CustomerFactory(first_name="Aino", last_name="Lainela")
+    CustomerFactory(first_name="Laine", last_name="Aaltonen")  # a first name, whole
+    CustomerFactory(first_name="Veera", last_name="Laine")
+    CustomerFactory(first_name="Eino", last_name="Kalainen")
+    assert _ranked("laine") == [
+        ("Aaltonen", "Laine"),
+        ("Laine", "Veera"),
+        ("Kalainen", "Eino"),
+        ("Lainela", "Aino"),
+    ]
+
+
+def test_a_person_matching_by_both_names_is_listed_and_counted_once():
+    CustomerFactory(first_name="Mäki", last_name="Mäkinen")
+    CustomerFactory(first_name="Mäkinen", last_name="Mäki")
+    result = search_customers("mäki")
+    assert result.count == 2
+    assert _ranked("mäki") == [("Mäki", "Mäkinen"), ("Mäkinen", "Mäki")]
+
+
+def test_pages_run_across_the_ranks_without_gaps_or_repeats(clerk, client_for):
+    for i in range(20):
+        CustomerFactory(first_name=f"Etu{i:02d}", last_name="Salo")
+    for i in range(20):
+        CustomerFactory(first_name=f"Etu{i:02d}", last_name="Salonen")
+    for i in range(5):
+        CustomerFactory(first_name="Salo", last_name=f"Suku{i:02d}")
+    everyone = []
+    for page in (1, 2):
+        result = search_customers("salo", page_number=page)
+        assert result.count == 45
+        everyone += [(c.last_name, c.first_name) for c in result.page.object_list]
+    assert len(everyone) == len(set(everyone)) == 45
+    whole = [name for name in everyone[:25] if "Salo" in name]
+    assert len(whole) == 25  # 25 whole-name matches (Salo as first or last name) first
+    assert everyone[25:] == [("Salonen", f"Etu{i:02d}") for i in range(20)]
+
+
+def test_sorting_by_name_both_ways():
+    for last, first in [("Koivisto", "Ulla"), ("Koivula", "Anna"), ("Koivu", "Pirjo")]:
+        CustomerFactory(first_name=first, last_name=last)
+    assert [n for n, _ in _ranked("koivu", sort="name")] == ["Koivisto", "Koivu", "Koivula"][1:]
+    assert [n for n, _ in _ranked("koiv", sort="name")] == ["Koivisto", "Koivu", "Koivula"]
+    assert [n for n, _ in _ranked("koiv", sort="-name")] == ["Koivula", "Koivu", "Koivisto"]
+
+
+def test_the_nearest_name_to_a_typo_comes_first():
+    CustomerFactory(first_name="Heikki", last_name="Aaltonen")
+    CustomerFactory(first_name="Anna", last_name="Heikkilä")
+    assert _ranked("Heikkliä")[0] == ("Heikkilä", "Anna")
