@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Window
 from django.utils import timezone
 
 from consents.models import (
@@ -136,7 +136,8 @@ class CustomerChoices:
     purposes: list[PurposeLine]
     bans: list[Ban]
     restriction: Restriction | None
-    disclosures: list[Disclosure]
+    disclosures: list[Disclosure]  # the newest DISCLOSURES_ON_PAGE
+    disclosure_total: int = 0
 
     @property
     def restricted(self) -> bool:
@@ -184,9 +185,18 @@ def restriction_of(customer: Customer | int) -> Restriction | None:
     return Restriction.objects.in_force().filter(customer=pk).select_related("set_by").first()
 
 
+def disclosures_of(customer: Customer) -> QuerySet[Disclosure]:
+    """Return every disclosure of the person's data, newest first."""
+    return (
+        Disclosure.objects.filter(subjects=customer)
+        .select_related("recipient", "disclosed_by")
+        .order_by("-disclosed_at", "-pk")
+    )
+
+
 def customer_choices(customer: Customer) -> CustomerChoices:
-    """Return the person's consents, bans in force, restriction and latest disclosures in four
-    queries, whatever their number."""
+    """Return the person's consents, bans in force, restriction and latest disclosures (with
+    their total) in four queries, whatever their number."""
     bans = list(
         Ban.objects.in_force()
         .filter(customer=customer)
@@ -194,9 +204,7 @@ def customer_choices(customer: Customer) -> CustomerChoices:
         .order_by("kind")
     )
     disclosures = list(
-        Disclosure.objects.filter(subjects=customer)
-        .select_related("recipient", "disclosed_by")
-        .order_by("-disclosed_at", "-pk")[:DISCLOSURES_ON_PAGE]
+        disclosures_of(customer).annotate(total=Window(Count("pk")))[:DISCLOSURES_ON_PAGE]
     )
     restriction = restriction_of(customer)
     kinds = {ban.kind for ban in bans}
@@ -209,7 +217,11 @@ def customer_choices(customer: Customer) -> CustomerChoices:
         for line in purposes_with_state(customer)
     ]
     return CustomerChoices(
-        purposes=purposes, bans=bans, restriction=restriction, disclosures=disclosures
+        purposes=purposes,
+        bans=bans,
+        restriction=restriction,
+        disclosures=disclosures,
+        disclosure_total=disclosures[0].total if disclosures else 0,
     )
 
 

@@ -28,7 +28,7 @@ from consents.models import (
     ExportStatus,
     Restriction,
 )
-from consents.selectors import customer_choices, restriction_of
+from consents.selectors import customer_choices, disclosures_of, restriction_of
 from customers.models import Customer
 
 RECENT_EXPORTS = 20
@@ -76,11 +76,7 @@ def _timeline(
     restrictions = Restriction.objects.filter(customer=customer).select_related(
         "set_by", "lifted_by"
     )
-    disclosures = (
-        Disclosure.objects.filter(subjects=customer)
-        .select_related("recipient", "disclosed_by")
-        .order_by("-disclosed_at", "-pk")
-    )
+    disclosures = disclosures_of(customer)
     choices = customer_choices(customer)
     return render(
         request,

@@ -1,8 +1,25 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from customers import reports, views
+from customers.sections import SECTIONS
+
+
+class SectionConverter:
+    """Only the lists of a person's page, so that other apps' pages under a person's address
+    (suostumukset/, kiellot/) are not shadowed."""
+
+    regex = "|".join(SECTIONS)
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(SectionConverter, "record_section")
 
 app_name = "customers"
 
@@ -11,6 +28,7 @@ urlpatterns = [
     path("asiakkaat/uusi/", views.customer_create_view, name="create"),
     path("asiakkaat/<int:pk>/", views.customer_detail, name="detail"),
     path("asiakkaat/<int:pk>/muokkaa/", views.customer_edit, name="edit"),
+    path("asiakkaat/<int:pk>/<record_section:section>/", views.customer_section, name="section"),
     path("asiakkaat/<int:pk>/<slug:kind>/uusi/", views.related_edit, name="related_add"),
     path(
         "asiakkaat/<int:pk>/<slug:kind>/<int:item_pk>/muokkaa/",

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy
 
 from audit.history import attributed_to
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose
-from calls.models import CallRecording
 from consents.selectors import customer_choices, may_edit, may_edit_customer
 from customers import forms
 from customers.history import recent_changes
@@ -32,12 +31,14 @@ from customers.models import (
     ServiceUse,
 )
 from customers.search import Kind, escape_like, search_customers
+from customers.sections import (
+    ROWS_ON_SECTION_PAGE,
+    SECTIONS,
+    RecordSection,
+    SectionPreview,
+)
 from customers.services import ConcurrentEditError, customer_create, customer_update
 from customers.validators import normalise_business_id
-from feedback.models import Feedback
-
-# The newest feedback on the customer page; the rest is one link away, in the feedback list.
-FEEDBACK_ON_PAGE = 10
 
 
 def _require(request: HttpRequest, permission: str) -> None:
@@ -82,49 +83,81 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _customer_for_page(pk: int) -> Customer:
-    queryset = Customer.objects.prefetch_related(
-        Prefetch("roles", queryset=ContactRole.objects.select_related("company")),
-        "services",
-        "insurances",
-        Prefetch(
-            "coverages",
-            queryset=OccupationalHealthCoverage.objects.select_related("contract__company"),
-        ),
-        "groups",
-    )
-    return get_object_or_404(queryset, pk=pk)
+def _may_see(request: HttpRequest, section: RecordSection) -> bool:
+    return request.user.has_perm(section.permission)
 
 
-@login_required
-def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The whole record of one person. Every view is written to the access log."""
-    _require(request, "customers.view_customer")
-    customer = _customer_for_page(pk)
+def _record_view(request: HttpRequest, customer: Customer) -> None:
     AccessLogEntry.record(
         actor=request.user,
         action=AccessAction.VIEW,
         purpose=AccessPurpose.CUSTOMER_SERVICE,
         subject=customer,
     )
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole record of one person. Every view is written to the access log.
+
+    Each list shows its newest rows and the total in one query, so the page costs the same
+    number of queries however much the person has gathered; the rest is on the section pages.
+    """
+    _require(request, "customers.view_customer")
+    customer = get_object_or_404(Customer, pk=pk)
+    _record_view(request, customer)
     choices = customer_choices(customer)
+    sections = {
+        slug: section.preview(customer)
+        for slug, section in SECTIONS.items()
+        # The disclosures come with the person's choices.
+        if slug != "luovutukset" and _may_see(request, section)
+    }
     return render(
         request,
         "customers/customer_detail.html",
         {
             "customer": customer,
             "changes": recent_changes(customer),
-            "calls": CallRecording.objects.for_customer(customer),
+            "sections": sections,
             "choices": choices,
+            "disclosure_preview": SectionPreview(
+                section=SECTIONS["luovutukset"],
+                customer_pk=customer.pk,
+                rows=choices.disclosures,
+                total=choices.disclosure_total,
+            ),
             # While processing is restricted only the privacy officer may change the record.
             "can_edit": request.user.has_perm("customers.change_customer")
             and may_edit(request.user, choices.restriction),
             "can_read_audit": request.user.has_perm("audit.view_accesslogentry"),
-            "customer_feedback": (
-                list(Feedback.objects.for_customer(customer)[:FEEDBACK_ON_PAGE])
-                if request.user.has_perm("feedback.view_feedback")
-                else None
-            ),
+            "customer_feedback": sections["palaute"].rows if "palaute" in sections else None,
+        },
+    )
+
+
+@login_required
+def customer_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """Every row of one list on a person's page, paged, newest first. Written to the access
+    log like the person's page."""
+    _require(request, "customers.view_customer")
+    record_section = SECTIONS[section]
+    _require(request, record_section.permission)
+    customer = get_object_or_404(Customer, pk=pk)
+    _record_view(request, customer)
+    page = Paginator(record_section.rows(customer), ROWS_ON_SECTION_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "customers/customer_section.html",
+        {
+            "customer": customer,
+            "section": record_section,
+            "page_obj": page,
+            record_section.context_name: page.object_list,
+            "can_edit": request.user.has_perm("customers.change_customer")
+            and may_edit_customer(request.user, customer),
         },
     )
 
