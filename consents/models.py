@@ -10,7 +10,7 @@ million people. Bans and restrictions beat any consent (consents.selectors.conta
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
@@ -725,6 +725,23 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class AudienceExportQuerySet(models.QuerySet):
+    def stale_before(self) -> datetime:
+        """Return the time before which a running export's last sign of life means its worker
+        is gone."""
+        return timezone.now() - timedelta(minutes=settings.AUDIENCE_EXPORT_STALE_MINUTES)
+
+    def claimable(self) -> AudienceExportQuerySet:
+        """Exports a job may take: queued ones, and running ones whose worker stopped
+        reporting (it died, or was killed, mid-run)."""
+        cutoff = self.stale_before()
+        return self.filter(
+            Q(status=ExportStatus.QUEUED)
+            | Q(status=ExportStatus.RUNNING, heartbeat_at__lt=cutoff)
+            | Q(status=ExportStatus.RUNNING, heartbeat_at__isnull=True, started_at__lt=cutoff)
+        )
+
+
 class AudienceExport(models.Model):
     """One export of a marketing audience for a processor, run as a Celery job.
 
@@ -764,8 +781,18 @@ class AudienceExport(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # The running job's last sign of life: set when it claims the export and with each
+    # progress report. A running export whose heartbeat is old has lost its worker.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # Which claim the running job holds; a job taken over by another may no longer write.
+    attempt = models.PositiveIntegerField(_("attempt"), default=0)
+    # The stored copy a job is writing, named before it writes, so that the job that takes
+    # over from a dead one can delete a half-written file.
+    copy_in_progress = models.CharField(max_length=255, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     downloads = models.PositiveIntegerField(_("downloads"), default=0)
+
+    objects = AudienceExportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audience export")
@@ -793,6 +820,14 @@ class AudienceExport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+    @property
+    def is_stuck(self) -> bool:
+        """Whether the export is running but its job has stopped reporting."""
+        if self.status != ExportStatus.RUNNING:
+            return False
+        last_sign = self.heartbeat_at or self.started_at
+        return last_sign is not None and last_sign < AudienceExport.objects.stale_before()
 
     @property
     def filename(self) -> str:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -46,6 +47,7 @@ from consents.models import (
     RecipientKind,
     Restriction,
     actor_fields,
+    copy_path,
 )
 from consents.selectors import resolve_purpose
 from customers.models import Customer
@@ -356,10 +358,13 @@ def disclosure_record(
     description: str = "",
     copy: File | None = None,
     copy_name: str = "",
+    stored_copy: str = "",
 ) -> Disclosure:
     """Log a disclosure of these people's data to the recipient, with the copy handed over.
 
-    Refuses a recipient not in use or processing outside the EU/EEA (notice §10).
+    `stored_copy` names a copy the caller has already put in storage (the `copy` is then only
+    read for its checksum). Refuses a recipient not in use or processing outside the EU/EEA
+    (notice §10).
     """
     categories = sorted(set(categories))
     if not categories or any(c not in Category.values for c in categories):
@@ -385,7 +390,10 @@ def disclosure_record(
         )
         if copy is not None:
             disclosure.copy_sha256 = _sha256(copy)
-            disclosure.copy.save(copy_name or copy.name or "copy", copy, save=False)
+            if stored_copy:
+                disclosure.copy.name = stored_copy
+            else:
+                disclosure.copy.save(copy_name or copy.name or "copy", copy, save=False)
         disclosure.save()
         _insert_subjects(disclosure.pk, subject_ids)
     return disclosure
@@ -434,11 +442,13 @@ def _mandate(recipient: Recipient) -> str:
 
 
 class _SideProgress:
-    """Write an export's progress on a connection of its own, so that the page sees it while
-    the rows stream on the main one (which a COPY keeps busy). Opened on first use."""
+    """Write an export's progress and heartbeat on a connection of its own, so that the page
+    sees it while the rows stream on the main one (which a COPY keeps busy). Opened on first
+    use. Writes only while this job still holds its claim."""
 
-    def __init__(self, export_id: int) -> None:
+    def __init__(self, export_id: int, attempt: int) -> None:
         self.export_id = export_id
+        self.attempt = attempt
         self.connection = None
 
     def __call__(self, count: int) -> None:
@@ -446,8 +456,9 @@ class _SideProgress:
             self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
         with self.connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE consents_audienceexport SET written = %s WHERE id = %s",
-                [count, self.export_id],
+                "UPDATE consents_audienceexport SET written = %s, heartbeat_at = now() "
+                "WHERE id = %s AND attempt = %s",
+                [count, self.export_id, self.attempt],
             )
 
     def close(self) -> None:
@@ -455,22 +466,66 @@ class _SideProgress:
             self.connection.close()
 
 
+class ExportTakenOver(Exception):
+    """Another job took the export over while this one was still writing it."""
+
+
+def _claim(export_id: int) -> int | None:
+    """Claim a queued export, or a running one whose job stopped reporting; return the claim
+    (attempt number), or None when there is nothing to take.
+
+    One conditional UPDATE, so of two jobs delivered at once only one gets it.
+    """
+    now = timezone.now()
+    claimed = (
+        AudienceExport.objects.claimable()
+        .filter(pk=export_id)
+        .update(
+            status=ExportStatus.RUNNING,
+            attempt=F("attempt") + 1,
+            started_at=now,
+            heartbeat_at=now,
+            written=0,
+            error="",
+        )
+    )
+    if not claimed:
+        return None
+    return AudienceExport.objects.values_list("attempt", flat=True).get(pk=export_id)
+
+
+def _discard_copy(name: str) -> None:
+    """Delete a stored copy no disclosure refers to: one a dead or refused job left behind."""
+    if not name or Disclosure.objects.filter(copy=name).exists():
+        return
+    field = Disclosure._meta.get_field("copy")
+    try:
+        field.storage.delete(name)
+    except OSError:
+        logger.exception("Could not delete the abandoned export copy %s", name)
+
+
 def audience_export_run(*, export_id: int) -> AudienceExport | None:
     """Write the audience to a file and log it as one disclosure with the file as its copy.
 
-    Claims the export with a conditional UPDATE, so a job delivered twice runs once. The rows
-    stream into a temporary file with their progress visible to the page; the disclosure, its
-    people and the stored file are then recorded in one transaction.
+    Claims the export with a conditional UPDATE, so a job delivered twice runs once; a job
+    redelivered after its worker died takes over once the export's heartbeat is stale, and
+    starts again from the beginning. The rows stream into a temporary file (gone with the
+    process if it dies) with their progress visible to the page. The stored copy is named on
+    the export before it is written, so a takeover deletes a half-written one; the disclosure,
+    its people and the export's completion are recorded in one transaction, and only while
+    this job still holds its claim, so no export is ever disclosed twice.
     """
-    claimed = AudienceExport.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
-        status=ExportStatus.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
+    attempt = _claim(export_id)
+    if attempt is None:
         return None
     export = AudienceExport.objects.select_related("purpose", "recipient", "created_by").get(
         pk=export_id
     )
-    progress = _SideProgress(export_id)
+    # A takeover: whatever the dead job was storing never became a disclosure.
+    _discard_copy(export.copy_in_progress)
+    progress = _SideProgress(export_id, attempt)
+    stored = ""
     try:
         with override("fi"), tempfile.TemporaryFile() as handle:
             people = audience(
@@ -481,8 +536,17 @@ def audience_export_run(*, export_id: int) -> AudienceExport | None:
             ids = write_audience(
                 people, channel=export.channel, fmt=export.format, handle=handle, progress=progress
             )
+            stored = copy_path(None, export.filename)
+            mine = AudienceExport.objects.filter(pk=export_id, attempt=attempt)
+            if not mine.update(copy_in_progress=stored, heartbeat_at=timezone.now()):
+                raise ExportTakenOver
             handle.seek(0)
+            stored = Disclosure._meta.get_field("copy").storage.save(stored, File(handle))
+            mine.update(copy_in_progress=stored)
             with transaction.atomic():
+                locked = mine.select_for_update().filter(status=ExportStatus.RUNNING)
+                if not locked.exists():
+                    raise ExportTakenOver
                 disclosure = disclosure_record(
                     recipient=export.recipient,
                     basis=Basis.CONSENT if export.purpose.requires_consent else Basis.CONTRACT,
@@ -497,25 +561,48 @@ def audience_export_run(*, export_id: int) -> AudienceExport | None:
                         "rows": len(ids),
                     },
                     copy=File(handle),
-                    copy_name=export.filename,
+                    stored_copy=stored,
                 )
-                AudienceExport.objects.filter(pk=export_id).update(
+                mine.update(
                     status=ExportStatus.DONE,
                     written=len(ids),
                     disclosure=disclosure,
+                    copy_in_progress="",
                     finished_at=timezone.now(),
                 )
+    except ExportTakenOver:
+        logger.warning("Audience export %s was taken over by another job", export_id)
+        _discard_copy(stored)
+        return None
     except Exception as error:
         logger.exception("Audience export %s failed", export_id)
+        _discard_copy(stored)
         message = (
             _("The recipient may not receive data.")
             if isinstance(error, RecipientNotAllowed)
             else type(error).__name__
         )
-        AudienceExport.objects.filter(pk=export_id).update(
-            status=ExportStatus.FAILED, error=str(message)[:500], finished_at=timezone.now()
+        AudienceExport.objects.filter(pk=export_id, attempt=attempt).update(
+            status=ExportStatus.FAILED,
+            error=str(message)[:500],
+            copy_in_progress="",
+            finished_at=timezone.now(),
         )
     finally:
         progress.close()
     export.refresh_from_db()
     return export
+
+
+def audience_export_again(*, export: AudienceExport, by: User) -> bool:
+    """Queue a stuck export again, for a job that takes it over; return whether it was stuck.
+
+    The new job starts it from the beginning; the old claim no longer lets anything be written.
+    """
+    from consents.tasks import export_audience
+
+    if not export.is_stuck:
+        return False
+    logger.info("Audience export %s requested again by user %s", export.pk, by.pk)
+    transaction.on_commit(lambda: export_audience.delay(export.pk))
+    return True

@@ -23,5 +23,8 @@ urlpatterns = [
     path("markkinointi/viennit/", views.audience_export_create, name="export_create"),
     path("markkinointi/viennit/<int:pk>/", views.audience_export_detail, name="export"),
     path("markkinointi/viennit/<int:pk>/tila/", views.audience_export_progress, name="progress"),
+    path(
+        "markkinointi/viennit/<int:pk>/uudelleen/", views.audience_export_retry, name="export_retry"
+    ),
     path("markkinointi/viennit/<int:pk>/lataa/", views.audience_export_download, name="download"),
 ]

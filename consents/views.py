@@ -339,6 +339,8 @@ def audience_export_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _progress_label(export: AudienceExport) -> str:
+    if export.is_stuck:
+        return _("The export has stopped.")
     if export.status == ExportStatus.QUEUED:
         return _("Waiting for its turn…")
     if export.status == ExportStatus.FAILED:
@@ -363,8 +365,22 @@ def audience_export_progress(request: HttpRequest, pk: int) -> JsonResponse:
             "percent": export.percent,
             "label": _progress_label(export),
             "finished": export.is_finished,
+            "stuck": export.is_stuck,
         }
     )
+
+
+@login_required
+@require_POST
+def audience_export_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a stuck export again: a new job takes it over from the beginning."""
+    _require(request, "consents.add_audienceexport")
+    export = get_object_or_404(AudienceExport, pk=pk)
+    if services.audience_export_again(export=export, by=request.user):
+        messages.success(request, _("The export was started again."))
+    else:
+        messages.info(request, _("The export is not stuck: nothing was started."))
+    return redirect("consents:export", pk=export.pk)
 
 
 @login_required

@@ -358,8 +358,9 @@ SCHEDULED_JOBS = {
         "task": "privacy.tasks.enforce_retention_policies",
         "schedule": crontab(minute=7),
         "description": _(
-            "Run every retention policy: delete or anonymise what its period has passed "
-            "(call recordings after 30 days), with their history, access log and files."
+            "Run every retention policy, each kind of data with the period declared for it: "
+            "delete or anonymise whatever is past its period, with its history, access log "
+            "entries and files."
         ),
     },
     "prune-known-names": {
@@ -386,6 +387,11 @@ CELERY_BEAT_SCHEDULE = {
     name: {key: value for key, value in job.items() if key != "description"}
     for name, job in SCHEDULED_JOBS.items()
 }
+
+# A running audience export whose job has not reported for this long has lost its worker; a
+# redelivered job, or the marketer's new request, takes it over. Progress is reported every
+# 10,000 rows, which takes seconds, so minutes of silence mean the worker is gone.
+AUDIENCE_EXPORT_STALE_MINUTES = env.int("AUDIENCE_EXPORT_STALE_MINUTES", default=10)
 
 # Notice §11: a contact person's data is kept this long after their role ends.
 CONTACT_ROLE_RETENTION_DAYS = env.int("CONTACT_ROLE_RETENTION_DAYS", default=365)

@@ -1,4 +1,4 @@
-// Poll an audience export's progress and show it; reload when the file is ready or failed.
+// Poll an audience export's progress and show it; reload when the file is ready, failed or stuck.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -15,7 +15,7 @@ document.addEventListener("DOMContentLoaded", () => {
         bar.value = data.percent;
         bar.textContent = `${data.percent} %`;
         label.textContent = data.label;
-        if (data.finished) {
+        if (data.finished || data.stuck) {
           window.location.reload();
         } else {
           window.setTimeout(poll, 1000);

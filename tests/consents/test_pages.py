@@ -507,6 +507,7 @@ def test_progress_endpoint_reports_the_job(marketer, client_for):
         "percent": 0,
         "label": "Odottaa vuoroaan…",
         "finished": False,
+        "stuck": False,
     }
     AudienceExport.objects.filter(pk=export.pk).update(
         status=ExportStatus.RUNNING, total=20_000, written=5_000
