@@ -62,5 +62,7 @@ declare(
         retention=RECORDINGS_30_DAYS,
         erasure=Delete(),
         description="Which access request keeps a recording past 30 days, placed and released.",
+        keeps_person=False,
+        keeps_person_reason="An open hold keeps its recording, and the recording keeps the person.",
     )
 )

@@ -46,6 +46,9 @@ declare(
         erasure=Delete(),
         description="Every consent given and withdrawn: purpose, wording version, channel, "
         "evidence and who recorded it. Erased with ConsentEvent.objects.erase_for.",
+        keeps_person=False,
+        keeps_person_reason="The ledger: a consent in force keeps the person through its "
+        "ConsentState; a withdrawn one is no reason.",
         history=False,
         history_reason="The ledger itself: append-only in the database, each row the record "
         "of its one insert, naming the user or API client who recorded it.",
@@ -63,6 +66,7 @@ declare(
         erasure=Delete(),
         description="The current state of each consent, derived from the ledger; erased "
         "with the ledger.",
+        keeps_person_scope="in_force",
     )
 )
 declare(
@@ -78,6 +82,8 @@ declare(
         erasure=Delete(),
         description="Direct-marketing, telemarketing and survey bans and objections, "
         "with their start, source and who recorded and lifted them.",
+        # A ban in force can be honoured only while the person is known.
+        keeps_person_scope="in_force",
     )
 )
 declare(
@@ -91,6 +97,8 @@ declare(
         retention=WHILE_RELATIONSHIP,
         erasure=Delete(),
         description="Restrictions of processing, with the privacy officer's reasons.",
+        # The person asked for their data to be kept but not used (GDPR Art. 18(1)(b), (c)).
+        keeps_person_scope="in_force",
     )
 )
 declare(
@@ -106,6 +114,9 @@ declare(
         # A copy holds many people: erasing one of them deletes the copy and the description.
         erasure=Anonymise(fields=("copy", "description")),
         description="Disclosures to processors and authorities, with the copy handed over.",
+        keeps_person=False,
+        keeps_person_reason="A log of what went out, about many people: it goes or is blanked "
+        "with them, and makes nobody a customer.",
         history=False,
         history_reason="The disclosure log: append-only in the database, each row the record of "
         "its one insert, naming who disclosed; only retention and erasure blank its copy.",
@@ -123,6 +134,8 @@ declare(
         erasure=Delete(),
         description="Whose data each disclosure handed over. Erased with "
         "DisclosureSubject.objects.erase_for.",
+        keeps_person=False,
+        keeps_person_reason="A line of the disclosure log, which keeps nobody.",
         history=False,
         history_reason="Written once with its disclosure, which names who disclosed; "
         "append-only in the database.",

@@ -22,12 +22,15 @@ from privacy.retention import RetentionPolicy
 
 # Notice §11: contact data is kept while the person's role in the company requires it; after
 # the role ends it is kept CONTACT_ROLE_RETENTION_DAYS (12 months by default), then removed.
+# A person whose only reason to be in the register was the role goes with it, whole
+# (privacy.erasure); anyone with another reason stays and loses only the role.
 ENDED_CONTACT_ROLES = RetentionPolicy(
     name="ended-contact-roles",
     model="customers.ContactRole",
     age_field="ended_on",
     period=timedelta(days=settings.CONTACT_ROLE_RETENTION_DAYS),
     action=Delete(),
+    erase_people=True,
     description=_("A contact person's role and work contact details go 12 months after it ended."),
 )
 
@@ -43,6 +46,9 @@ declare(
         erasure=Delete(),
         description="Name, customer number, address, contact details and preferences, "
         "wishes and interests, and where each value came from.",
+        keeps_person=False,
+        keeps_person_reason="The person's own record: it is what is kept or erased, never a "
+        "reason in itself.",
     )
 )
 declare(
@@ -56,6 +62,9 @@ declare(
         retention=ENDED_CONTACT_ROLES,
         erasure=Delete(),
         description="The person's role in a company and work contact details.",
+        # A role keeps the person while it lasts and for the retention period after it ends;
+        # a role past that period is no reason (notice §11), so a person with nothing else
+        # goes with it (ENDED_CONTACT_ROLES.erase_people).
     )
 )
 declare(

@@ -91,6 +91,9 @@ declare(
         erasure=Delete(),
         description="SMS survey invitations: the caller's number, the call, sending and the "
         "answer's arrival. Answered ones are deleted with their feedback.",
+        keeps_person=False,
+        keeps_person_reason="An invitation is no relationship; an answer keeps the person as "
+        "feedback.",
     )
 )
 
@@ -107,6 +110,8 @@ declare(
         erasure=Delete(),
         description="Website visits: IP address, language, browser name, screen resolution, "
         "time, and the customer when a signed-in visitor is known.",
+        keeps_person=False,
+        keeps_person_reason="Analytics of a signed-in visit, which makes nobody a customer.",
         history=False,
         history_reason="Append-only: a visit is never changed (a trigger refuses updates), and "
         "the row names the API client that sent it; an insert event would only double it.",

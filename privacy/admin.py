@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import ReadOnlyAdmin
 from privacy import retention
-from privacy.models import PendingFileDeletion, RetentionRun
+from privacy.models import ErasureRecord, PendingFileDeletion, RetentionRun
 
 
 @admin.register(RetentionRun)
@@ -22,6 +22,7 @@ class RetentionRunAdmin(ReadOnlyAdmin):
         "started_at",
         "finished_at",
         "rows",
+        "people",
         "files",
         "errors",
         "missing_files",
@@ -64,4 +65,15 @@ class PendingFileDeletionAdmin(ReadOnlyAdmin):
     list_display = ["storage_name", "policy", "queued_at", "attempts", "last_error"]
     list_filter = ["policy"]
     fields = list_display
+    readonly_fields = fields
+
+
+@admin.register(ErasureRecord)
+class ErasureRecordAdmin(ReadOnlyAdmin):
+    """The proof of each erasure: when, why, by whom, and how many rows of each model."""
+
+    list_display = ["erased_at", "reason", "reference", "erased_by", "erased_by_client"]
+    list_filter = ["reason", "erased_at"]
+    date_hierarchy = "erased_at"
+    fields = [*list_display, "counts"]
     readonly_fields = fields

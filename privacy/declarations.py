@@ -126,10 +126,21 @@ class PersonalData:
     # reason, and the row names who wrote it.
     history: bool = True
     history_reason: str = ""
+    # Whether a row of this model is by itself a reason to keep the person in the register
+    # (privacy.erasure.people_without_reason). A row past its retention period never is; when
+    # only some rows are, `keeps_person_scope` names the QuerySet method that selects them
+    # ("in_force"). A model whose rows are no such reason says why.
+    keeps_person: bool = True
+    keeps_person_scope: str = ""
+    keeps_person_reason: str = ""
 
     def __post_init__(self) -> None:
         if not self.history and not self.history_reason:
             raise ValueError(f"{self.model}: a model without change history needs the reason.")
+        if not self.keeps_person and not self.keeps_person_reason:
+            raise ValueError(f"{self.model}: say why its rows are no reason to keep the person.")
+        if self.keeps_person_scope and not self.keeps_person:
+            raise ValueError(f"{self.model}: keeps_person_scope needs keeps_person.")
         if not self.purposes:
             raise ValueError(f"{self.model}: a personal-data declaration needs a purpose.")
         if not self.sources:

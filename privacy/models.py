@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pgtrigger
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +34,8 @@ class RetentionRun(models.Model):
     rows = models.PositiveBigIntegerField(_("rows"), default=0)
     files = models.PositiveBigIntegerField(_("files deleted"), default=0)
     errors = models.PositiveIntegerField(_("errors"), default=0)
+    # People erased whole because the run removed their last reason to be in the register.
+    people = models.PositiveIntegerField(_("people erased"), default=0)
     missing_files = models.PositiveIntegerField(_("rows whose file is missing"), default=0)
     messages = models.TextField(_("messages"), blank=True)
 
@@ -99,3 +103,70 @@ class PendingFileDeletion(models.Model):
 
     def __str__(self) -> str:
         return self.storage_name
+
+
+class ErasureReason(models.TextChoices):
+    RETENTION = "retention", _("Retention: no reason left to keep the person")
+    REQUEST = "request", _("The person's request (GDPR Art. 17)")
+
+
+ERASURE_RECORD_PROTECT_TRIGGER = "erasurerecord_unchanged"
+
+
+class ErasureRecord(models.Model):
+    """The proof that a person was erased: when, why, by whom, and how many rows of each model.
+
+    It holds nothing about the person (no id, no name): only the counts, the reason and the
+    staff user or API client who ran it (neither for an automatic run). Never changed.
+    """
+
+    erased_at = models.DateTimeField(_("erased"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=20, choices=ErasureReason.choices)
+    # The retention run or the request reference; never the person's own data.
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("erased by"),
+    )
+    erased_by_client = models.ForeignKey(
+        "accounts.ApiClient",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("erased by API client"),
+    )
+    # {"deleted": {"app.model": n}, "anonymised": {...}, "kept": {...}, "files": n}
+    counts = models.JSONField(_("rows by model"), default=dict)
+
+    class Meta:
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+        ordering = ["-erased_at", "-pk"]
+        indexes = [
+            # The admin's list, newest first.
+            models.Index(fields=["-erased_at"], name="erasurerecord_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="erasurerecord_at_most_one_actor",
+                condition=models.Q(erased_by__isnull=True)
+                | models.Q(erased_by_client__isnull=True),
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name=ERASURE_RECORD_PROTECT_TRIGGER, operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.erased_at:%Y-%m-%d %H:%M}"
+
+    def deleted(self, label: str) -> int:
+        """Return how many rows of the model ("app_label.model") were deleted."""
+        return self.counts.get("deleted", {}).get(label.lower(), 0)

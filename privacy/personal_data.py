@@ -12,3 +12,8 @@ not_personal(
     "privacy.PendingFileDeletion",
     reason="Server-generated storage names of files whose rows are already gone.",
 )
+not_personal(
+    "privacy.ErasureRecord",
+    reason="The proof of an erasure: when, why, by which staff user or job, and counts of rows "
+    "by model; nothing that identifies the person erased.",
+)

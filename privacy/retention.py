@@ -82,6 +82,9 @@ class RetentionPolicy:
     # The name of a QuerySet method that leaves out rows kept past the period (a hold, say).
     scope: str = ""
     description: str = ""
+    # Whether a run first erases, whole (privacy.erasure), each person whose due rows of this
+    # policy were their last reason to be in the register, while those rows still say who.
+    erase_people: bool = False
 
     @property
     def model_class(self) -> type[models.Model]:
@@ -514,7 +517,17 @@ class _Runner:
         self.delete_queued_files()
         last: object = None
         failed = False
-        while True:
+        if self.policy.erase_people:
+            from privacy.erasure import erase_people_left_by
+
+            try:
+                erase_people_left_by(self.policy, now=self.now, run=self.run, note=self.note)
+            except Exception as error:  # each person is one transaction: the rest stayed
+                logger.exception("Erasure before retention of %s failed", self.policy.name)
+                self.note(f"erasure failed: {type(error).__name__}: {error}"[:500])
+                RetentionRun.objects.filter(pk=self.run.pk).update(errors=F("errors") + 1)
+                failed = True
+        while not failed:
             try:
                 count, last = self.batch(last)
             except Exception as error:  # a batch is one transaction: nothing of it stayed

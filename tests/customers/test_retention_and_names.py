@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from customers.models import ContactRole, Customer, KnownName
-from tests.customers.factories import ContactRoleFactory, CustomerFactory
+from tests.customers.factories import ContactRoleFactory, CustomerFactory, ServiceUseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +26,14 @@ def test_an_ended_role_is_removed_twelve_months_after_it_ended(time_machine, set
     gone = ContactRoleFactory(started_on=date(2020, 1, 1), ended_on=today - timedelta(days=366))
     kept = ContactRoleFactory(started_on=date(2020, 1, 1), ended_on=today - timedelta(days=364))
     current = ContactRoleFactory(started_on=date(2020, 1, 1), ended_on=None)
+    ServiceUseFactory(customer=gone.customer)  # another reason to be in the register
     run_policy()
     remaining = set(ContactRole.objects.values_list("pk", flat=True))
     assert gone.pk not in remaining
     assert {kept.pk, current.pk} <= remaining
-    # The person stays (their own record is kept while the relationship lasts), and the
-    # removed role's history is gone with it (contract 3).
+    # The person stays (a service used keeps them; tests/customers/test_contact_person_erasure.py
+    # has the person the role was the last reason for), and the removed role's history is gone
+    # with it (contract 3).
     assert Customer.objects.filter(pk=gone.customer_id).exists()
     assert not pghistory.models.Events.objects.filter(
         pgh_obj_model="customers.ContactRole", pgh_obj_id=str(gone.pk)
