@@ -197,7 +197,8 @@ CALL_RECORDING_MAX_BYTES = env.int("CALL_RECORDING_MAX_BYTES", default=50 * 1024
 # Retention runs lift history and audit triggers with session_replication_role when the database
 # role may set it (superuser, or PostgreSQL 15+ `GRANT SET ON PARAMETER`), else trigger by trigger.
 RETENTION_REPLICA_MODE = env.bool("DJANGO_RETENTION_REPLICA_MODE", default=True)
-# Threads that delete stored files after a batch commits (object storage gains most).
+# Threads that delete files from object storage after a batch commits (local files are
+# deleted in the run's own thread: faster than handing each to a thread).
 RETENTION_FILE_WORKERS = env.int("DJANGO_RETENTION_FILE_WORKERS", default=8)
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
