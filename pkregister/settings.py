@@ -200,6 +200,8 @@ RETENTION_REPLICA_MODE = env.bool("DJANGO_RETENTION_REPLICA_MODE", default=True)
 # Threads that delete files from object storage after a batch commits (local files are
 # deleted in the run's own thread: faster than handing each to a thread).
 RETENTION_FILE_WORKERS = env.int("DJANGO_RETENTION_FILE_WORKERS", default=8)
+# Batches of one policy run at once (threads, one connection each); 1 runs them one by one.
+RETENTION_WORKERS = env.int("DJANGO_RETENTION_WORKERS", default=2)
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]

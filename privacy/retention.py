@@ -38,7 +38,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -503,7 +503,6 @@ class _Runner:
         self.lifted = None if _replica_mode_allowed() else _lifted_triggers(policy)
         self.run = RetentionRun.objects.create(policy=policy.name)
         self.messages: list[str] = []
-        self.queued = 0
 
     def note(self, message: str) -> None:
         from privacy.models import MAX_RECORDED_MESSAGES
@@ -516,7 +515,6 @@ class _Runner:
         from privacy.models import RetentionRun, RunStatus
 
         self.delete_queued_files()
-        last: object = None
         failed = False
         if self.policy.erase_people:
             from privacy.erasure import erase_people_left_by
@@ -528,21 +526,8 @@ class _Runner:
                 self.note(f"erasure failed: {type(error).__name__}: {error}"[:500])
                 RetentionRun.objects.filter(pk=self.run.pk).update(errors=F("errors") + 1)
                 failed = True
-        while not failed:
-            try:
-                count, last = self.batch(last)
-            except Exception as error:  # a batch is one transaction: nothing of it stayed
-                logger.exception("Retention batch of %s failed", self.policy.name)
-                self.note(f"batch failed: {type(error).__name__}: {error}"[:500])
-                RetentionRun.objects.filter(pk=self.run.pk).update(errors=F("errors") + 1)
-                failed = True
-                break
-            if self.queued:
-                self.delete_queued_files()
-            if count < self.batch_size:
-                break
-            if self.pause:
-                time.sleep(self.pause)
+        if not failed:
+            failed = not self.remove_due_rows()
         self.run.refresh_from_db()
         self.run.finished_at = timezone.now()
         self.run.messages = "\n".join(self.messages)
@@ -550,8 +535,61 @@ class _Runner:
         self.run.save(update_fields=["finished_at", "messages", "status"])
         return self.run
 
-    def batch(self, last: object) -> tuple[int, object]:
-        """Remove one batch in one transaction; return how many rows and the last age seen."""
+    def streams(self) -> int:
+        """How many batches run at once, each in a thread with its own connection.
+
+        One inside a caller's transaction (other connections could not see its rows) and when
+        triggers are lifted one by one (pgtrigger.ignore is per connection state we keep
+        simple). Otherwise RETENTION_WORKERS: the batches' work is PostgreSQL's, so a second
+        stream puts a second core to work while this thread deletes the files."""
+        if connection.in_atomic_block or self.lifted is not None:
+            return 1
+        return max(1, settings.RETENTION_WORKERS)
+
+    def remove_due_rows(self) -> bool:
+        """Remove every due row; return False if a batch failed."""
+        streams = self.streams()
+        if streams == 1:
+            return self.stream(delete_files=True)
+        # FOR UPDATE SKIP LOCKED hands each stream rows no other stream holds. Only this
+        # thread deletes files (of committed batches), so no file is handled twice.
+        with ThreadPoolExecutor(max_workers=streams) as pool:
+            futures = [pool.submit(self.stream_in_thread) for _ in range(streams)]
+            running = set(futures)
+            while running:
+                _done, running = wait(running, timeout=0.1)
+                self.delete_queued_files()
+        return all(future.result() for future in futures)
+
+    def stream_in_thread(self) -> bool:
+        try:
+            return self.stream(delete_files=False)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stream(self, *, delete_files: bool) -> bool:
+        """Run batches until one comes back short; return False if one failed."""
+        from privacy.models import RetentionRun
+
+        last: object = None
+        while True:
+            try:
+                count, last, queued = self.batch(last)
+            except Exception as error:  # a batch is one transaction: nothing of it stayed
+                logger.exception("Retention batch of %s failed", self.policy.name)
+                self.note(f"batch failed: {type(error).__name__}: {error}"[:500])
+                RetentionRun.objects.filter(pk=self.run.pk).update(errors=F("errors") + 1)
+                return False
+            if delete_files and queued:
+                self.delete_queued_files()
+            if count < self.batch_size:
+                return True
+            if self.pause:
+                time.sleep(self.pause)
+
+    def batch(self, last: object) -> tuple[int, object, int]:
+        """Remove one batch in one transaction; return how many rows, the last age seen and
+        how many files it queued."""
         from privacy.models import RetentionRun
 
         policy, plan = self.policy, self.plan
@@ -588,8 +626,7 @@ class _Runner:
                 cursor.execute(sql, params)
                 count, newest, queued = cursor.fetchone()
             RetentionRun.objects.filter(pk=self.run.pk).update(rows=F("rows") + count)
-        self.queued = queued
-        return count, newest if count else last
+        return count, newest if count else last, queued
 
     def delete_queued_files(self) -> None:
         """Delete the files queued by committed batches (and earlier runs) of this policy."""
@@ -615,10 +652,13 @@ class _Runner:
                 results = list(deleting(_delete_stored_file, chunk))
                 failures = [(pk, error) for pk, error in results if error is not None]
                 done = len(chunk) - len(failures)
-                # The chunk's id range, less the failures: no list of thousands of ids to send.
-                PendingFileDeletion.objects.for_policy(self.policy.name).filter(
-                    pk__gte=chunk[0][0], pk__lte=last_pk
-                ).exclude(pk__in=[pk for pk, _error in failures]).delete()
+                # By id, not by id range: a batch committing now may hold ids inside the range.
+                failed_pks = {pk for pk, _error in failures}
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"DELETE FROM {_q(PendingFileDeletion._meta.db_table)} WHERE id = ANY(%s)",
+                        [[pk for pk, _field, _name in chunk if pk not in failed_pks]],
+                    )
                 for pk, error in failures:
                     PendingFileDeletion.objects.filter(pk=pk).update(
                         attempts=F("attempts") + 1, last_error=error

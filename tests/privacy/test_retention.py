@@ -193,13 +193,17 @@ def test_a_second_run_exits_while_the_policy_is_locked(media_root):
     expired()
     params = connection.get_connection_params()
     other = psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"})
+    key = retention._lock_key("call-recordings")
     try:
-        other.execute("SELECT pg_advisory_lock(%s)", [retention._lock_key("call-recordings")])
+        other.execute("SELECT pg_advisory_lock(%s)", [key])
         assert retention.enforce(RECORDINGS_30_DAYS) is None
         assert CallRecording.objects.count() == 1
         out = StringIO()
         call_command("enforce_retention", "--policy", "call-recordings", stdout=out)
         assert "already running elsewhere; skipped" in out.getvalue()
+        # Released in so many words: a closed connection's server process lets go of its
+        # locks a moment later, which made the run below race it.
+        other.execute("SELECT pg_advisory_unlock(%s)", [key])
     finally:
         other.close()
     assert retention.enforce(RECORDINGS_30_DAYS).rows == 1
@@ -347,3 +351,34 @@ def _user():
     from django.contrib.auth.models import User
 
     return User.objects.create_user("hold-placer")
+
+
+def test_a_run_inside_a_transaction_keeps_to_one_stream(settings):
+    settings.RETENTION_WORKERS = 4
+    runner = retention._Runner(RECORDINGS_30_DAYS, now=timezone.now(), batch_size=10, pause=0)
+    assert connection.in_atomic_block
+    assert runner.streams() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_streams_remove_every_due_row_and_file_once(settings, media_root, supervisor):
+    settings.RETENTION_REPLICA_MODE = True
+    settings.RETENTION_WORKERS = 3
+    due = [expired() for _ in range(37)]
+    for recording in due[:12]:
+        recording.start_playback(by=supervisor, purpose=AccessPurpose.TRAINING)
+    kept = [fresh() for _ in range(4)]
+    files = [stored(recording, media_root) for recording in due + kept]
+    assert all(path.exists() for path in files)
+    runner = retention._Runner(RECORDINGS_30_DAYS, now=timezone.now(), batch_size=4, pause=0)
+    assert runner.streams() == 3
+    run = runner.execute()
+    assert (run.status, run.rows, run.files, run.errors) == (RunStatus.SUCCEEDED, 37, 37, 0)
+    assert set(CallRecording.objects.values_list("pk", flat=True)) == {r.pk for r in kept}
+    assert [path.exists() for path in files] == [False] * 37 + [True] * 4
+    assert not PendingFileDeletion.objects.exists()
+    assert not AccessLogEntry.objects.filter(
+        object_type=ContentType.objects.get_for_model(CallRecording)
+    ).exists()
+    assert all(history_of(CallRecording, r.pk) == 0 for r in due)
+    assert all(history_of(CallRecording, r.pk) == 1 for r in kept)
