@@ -30,8 +30,10 @@ from consents.models import (
 )
 from consents.selectors import customer_choices, disclosures_of, restriction_of
 from customers.models import Customer
+from customers.paging import paged
 
 RECENT_EXPORTS = 20
+TIMELINE_PAGE_SIZE = 25
 RESTRICTED_MESSAGE = gettext_lazy(
     "Processing of this person's data is restricted: only the privacy officer can give a "
     "consent or lift a ban."
@@ -63,6 +65,8 @@ def _timeline(
     consent_form: ConsentRecordForm | None = None,
     ban_form: BanForm | None = None,
 ) -> HttpResponse:
+    """Render the person's timeline. Each of its lists pages on its own parameter, so the page
+    costs the same number of queries however long the person's history is."""
     AccessLogEntry.record(
         actor=request.user,
         action=AccessAction.VIEW,
@@ -70,13 +74,27 @@ def _timeline(
         subject=customer,
     )
     events = ConsentEvent.objects.filter(customer=customer).for_timeline()
-    bans = Ban.objects.filter(customer=customer).select_related(
-        "recorded_by", "recorded_by_client", "lifted_by"
+    bans = (
+        Ban.objects.filter(customer=customer)
+        .select_related("recorded_by", "recorded_by_client", "lifted_by")
+        .order_by("-recorded_at", "-pk")
     )
-    restrictions = Restriction.objects.filter(customer=customer).select_related(
-        "set_by", "lifted_by"
+    restrictions = (
+        Restriction.objects.filter(customer=customer)
+        .select_related("set_by", "lifted_by")
+        .order_by("-set_at", "-pk")
     )
-    disclosures = disclosures_of(customer)
+    lists = {
+        "events": paged(request, events, per_page=TIMELINE_PAGE_SIZE, param="page"),
+        "bans": paged(request, bans, per_page=TIMELINE_PAGE_SIZE, param="kiellot"),
+        "restrictions": paged(
+            request, restrictions, per_page=TIMELINE_PAGE_SIZE, param="rajoitukset"
+        ),
+    }
+    if request.user.has_perm("consents.view_disclosure"):
+        lists["disclosures"] = paged(
+            request, disclosures_of(customer), per_page=TIMELINE_PAGE_SIZE, param="luovutukset"
+        )
     choices = customer_choices(customer)
     return render(
         request,
@@ -84,10 +102,9 @@ def _timeline(
         {
             "customer": customer,
             "choices": choices,
-            "events": events,
-            "bans": bans,
-            "restrictions": restrictions,
-            "disclosures": disclosures,
+            **lists,
+            # The page is also rendered for a refused form's POST address: links go to its own.
+            "timeline_url": reverse("consents:timeline", args=[customer.pk]),
             "consent_form": consent_form or ConsentRecordForm(),
             "ban_form": ban_form or BanForm(),
         },

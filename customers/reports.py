@@ -16,6 +16,10 @@ from django.utils.translation import gettext_lazy
 from customers.exports import csv_response, xlsx_response
 from customers.models import Customer, CustomerGroup
 
+# The page shows this many rows of a report that grows with the data (every city anyone has
+# written down); the export has them all.
+ROWS_ON_PAGE = 20
+
 
 @dataclass(frozen=True)
 class Report:
@@ -23,6 +27,8 @@ class Report:
     title: str
     label_header: str
     rows: Callable[[], list[tuple[str, int]]]
+    # Rows come largest first, so the page can fold the smallest into one.
+    largest_first: bool = True
 
 
 def _by_group() -> list[tuple[str, int]]:
@@ -50,6 +56,7 @@ REPORTS = {
             gettext_lazy("New customers per month"),
             gettext_lazy("Month"),
             _per_month,
+            largest_first=False,  # the last 12 months, in order
         ),
     )
 }
@@ -60,13 +67,28 @@ def _require(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def _on_page(report: Report) -> tuple[list[tuple[str, int]], int]:
+    """Return the rows the page shows and how many it folded: the largest, and the rest summed
+    in one row, since a chart of a thousand bars tells nothing."""
+    rows = report.rows()
+    if not report.largest_first or len(rows) <= ROWS_ON_PAGE:
+        return rows, 0
+    rest = rows[ROWS_ON_PAGE - 1 :]
+    other = _("Others (%(count)s)") % {
+        "count": formats.number_format(len(rest), force_grouping=True)
+    }
+    return [*rows[: ROWS_ON_PAGE - 1], (other, sum(n for _label, n in rest))], len(rest)
+
+
 @login_required
 def reports_page(request: HttpRequest) -> HttpResponse:
     _require(request)
+    on_page = {report.slug: _on_page(report) for report in REPORTS.values()}
     sections = [
         {
             "report": report,
-            "rows": report.rows(),
+            "rows": on_page[report.slug][0],
+            "folded": on_page[report.slug][1],
             "chart_id": f"chart-{report.slug}",
             "data_id": f"chart-{report.slug}-data",
         }

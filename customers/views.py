@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models, transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,9 +27,11 @@ from customers.models import (
     ContactRole,
     Customer,
     Insurance,
+    OccupationalHealthContract,
     OccupationalHealthCoverage,
     ServiceUse,
 )
+from customers.paging import paged
 from customers.search import Kind, escape_like, search_customers
 from customers.sections import (
     ROWS_ON_SECTION_PAGE,
@@ -39,6 +41,8 @@ from customers.sections import (
 )
 from customers.services import ConcurrentEditError, customer_create, customer_update
 from customers.validators import normalise_business_id
+
+COMPANY_ROWS = 25
 
 
 def _require(request: HttpRequest, permission: str) -> None:
@@ -351,15 +355,26 @@ def company_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One company with its contact persons and contracts, each list paged: a large employer
+    has thousands of contact persons."""
     _require(request, "customers.view_company")
-    company = get_object_or_404(
-        Company.objects.prefetch_related(
-            Prefetch("roles", queryset=ContactRole.objects.select_related("customer")),
-            "contracts",
-        ),
-        pk=pk,
+    company = get_object_or_404(Company, pk=pk)
+    roles = ContactRole.objects.filter(company=company).select_related("customer")
+    contracts = OccupationalHealthContract.objects.filter(company=company)
+    return render(
+        request,
+        "customers/company_detail.html",
+        {
+            "company": company,
+            "roles": paged(request, roles.order_by("-started_on", "pk"), per_page=COMPANY_ROWS),
+            "contracts": paged(
+                request,
+                contracts.order_by("-starts_on", "pk"),
+                per_page=COMPANY_ROWS,
+                param="sopimukset",
+            ),
+        },
     )
-    return render(request, "customers/company_detail.html", {"company": company})
 
 
 @login_required

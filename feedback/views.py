@@ -46,16 +46,27 @@ def _require(request: HttpRequest, permission: str) -> None:
 @login_required
 @require_GET
 def feedback_list(request: HttpRequest) -> HttpResponse:
-    """All feedback, newest first, filtered by status, channel, topic, rating and dates."""
+    """All feedback, newest first, filtered by status, channel, topic, rating and dates.
+
+    Filtered to one person it shows that person's feedback, so the view is written to the
+    access log about them, like their own page.
+    """
     _require(request, VIEW)
     filters = FeedbackFilterForm(request.GET)
     items = filters.filter(Feedback.objects.for_listing())
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     customer = None
     if filters.cleaned_data.get("customer"):
         customer = Customer.objects.filter(pk=filters.cleaned_data["customer"]).first()
+    if customer is not None:
+        AccessLogEntry.record(
+            actor=request.user,
+            action=AccessAction.VIEW,
+            purpose=AccessPurpose.CUSTOMER_SERVICE,
+            subject=customer,
+        )
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "feedback/feedback_list.html",

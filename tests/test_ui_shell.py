@@ -8,6 +8,8 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from tests.customers.factories import CompanyFactory, ContactRoleFactory, CustomerFactory
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -120,3 +122,45 @@ def test_static_files_are_served_without_a_cdn(live_server):
 
     with urllib.request.urlopen(f"{live_server.url}{settings.STATIC_URL}css/app.css") as response:  # noqa: S310
         assert response.status == 200
+
+
+# --- Every paged list answers any page number -----------------------------------------------------
+
+PAGED_LISTS = [
+    # (who looks, address; {pk} is a person's, {company} a company's, query parameter)
+    ("clerk", "/asiakkaat/?q=Virtanen", "page"),
+    ("clerk", "/asiakkaat/{pk}/tehtavat/", "page"),
+    ("clerk", "/asiakkaat/{pk}/palvelut/", "page"),
+    ("clerk", "/asiakkaat/{pk}/vakuutukset/", "page"),
+    ("clerk", "/asiakkaat/{pk}/tyoterveys/", "page"),
+    ("clerk", "/asiakkaat/{pk}/ryhmat/", "page"),
+    ("clerk", "/asiakkaat/{pk}/luovutukset/", "page"),
+    ("clerk", "/asiakkaat/{pk}/palaute/", "page"),
+    ("clerk", "/asiakkaat/{pk}/puhelut/", "page"),
+    ("clerk", "/asiakkaat/{pk}/suostumukset/", "page"),
+    ("clerk", "/asiakkaat/{pk}/suostumukset/", "kiellot"),
+    ("clerk", "/asiakkaat/{pk}/suostumukset/", "rajoitukset"),
+    ("clerk", "/asiakkaat/{pk}/suostumukset/", "luovutukset"),
+    ("clerk", "/yritykset/?q=Oy", "page"),
+    ("clerk", "/yritykset/{company}/", "page"),
+    ("clerk", "/yritykset/{company}/", "sopimukset"),
+    ("clerk", "/palaute/", "page"),
+    ("clerk", "/palaute/?customer={pk}", "page"),
+    ("supervisor", "/puhelut/", "page"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "address", "param"), PAGED_LISTS)
+@pytest.mark.parametrize("value", ["abc", "999999", "-1", "0", "9" * 30])
+def test_a_bad_page_number_gives_a_page_never_an_error(
+    cast, client_for, role, address, param, value
+):
+    customer = CustomerFactory(last_name="Virtanen")
+    company = CompanyFactory(name="Virtasen Kuljetus Oy")
+    ContactRoleFactory(customer=customer, company=company)
+    url = address.format(pk=customer.pk, company=company.pk)
+    separator = "&" if "?" in url else "?"
+    response = client_for(cast[role]).get(f"{url}{separator}{param}={value}")
+    assert response.status_code == 200
+    assert 'lang="fi"' in response.content.decode()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from audit.models import AccessAction, AccessLogEntry
 from consents.audiences import AudienceFilters
@@ -11,10 +14,14 @@ from consents.models import (
     AudienceExport,
     Ban,
     BanKind,
+    Basis,
+    Category,
     Channel,
+    ConsentAction,
     ConsentEvent,
     ConsentPurpose,
     ContactChannel,
+    Disclosure,
     ExportStatus,
     Restriction,
 )
@@ -25,6 +32,7 @@ from consents.services import (
     consent_give,
     restriction_set,
 )
+from consents.views import TIMELINE_PAGE_SIZE
 from tests.consents.factories import AuthorityFactory, RecipientFactory
 from tests.customers.factories import CustomerFactory, ServiceUseFactory
 
@@ -113,6 +121,9 @@ def test_timeline_lists_every_event_with_constant_queries(
     customer = CustomerFactory()
     client = client_for(clerk)
     consent_give(customer=customer, purpose="email-marketing", channel=Channel.PHONE, by=clerk)
+    # A row in each list that will grow: an empty list is counted but never read.
+    ban, _new = ban_record(customer=customer, kind=BanKind.SURVEYS, channel="phone", by=clerk)
+    client.post(f"/asiakkaat/{customer.pk}/kiellot/{ban.pk}/poista/")
     with django_assert_max_num_queries(40) as few:
         client.get(f"/asiakkaat/{customer.pk}/suostumukset/")
     baseline = len(few.captured_queries)  # read now: every request clears the query log
@@ -127,6 +138,110 @@ def test_timeline_lists_every_event_with_constant_queries(
     with django_assert_max_num_queries(baseline):
         body = client.get(f"/asiakkaat/{customer.pk}/suostumukset/").content.decode()
     assert body.count("<td>Peruttu</td>") == 5 and body.count("<td>Annettu</td>") == 6
+
+
+def timeline_rows(customer, clerk, count: int) -> None:
+    """Give the person `count` consent events, bans, restrictions and disclosures."""
+    purpose = ConsentPurpose.objects.get(code="email-marketing")
+    wording = purpose.wordings.order_by("-version").first()
+    recipient = RecipientFactory()
+    now = timezone.now()
+    for n in range(count):
+        at = now - timedelta(days=n + 1)
+        ConsentEvent.objects.create(
+            customer=customer,
+            purpose=purpose,
+            wording=wording,
+            action=ConsentAction.GIVE if n % 2 else ConsentAction.WITHDRAW,
+            channel=Channel.PHONE,
+            evidence=f"Tosite {n:03d}",
+            recorded_by=clerk,
+            at=at,
+        )
+        Ban.objects.create(
+            customer=customer,
+            kind=BanKind.SURVEYS,
+            channel=Channel.PHONE,
+            note=f"Kielto {n:03d}",
+            recorded_by=clerk,
+            recorded_at=at,
+            lifted_at=at + timedelta(hours=1),
+            lifted_by=clerk,
+        )
+        Restriction.objects.create(
+            customer=customer,
+            reason=f"Rajoitus {n:03d}",
+            set_at=at,
+            set_by=clerk,
+            lifted_at=at + timedelta(hours=1),
+            lifted_by=clerk,
+            lift_reason="Selvitetty",
+        )
+        disclosure = Disclosure.objects.create(
+            recipient=recipient,
+            basis=Basis.CONSENT,
+            mandate="DPA",
+            categories=[Category.BASIC],
+            request_reference=f"Luovutus {n:03d}",
+            disclosed_by=clerk,
+            disclosed_at=at,
+        )
+        disclosure.subjects.add(customer)
+
+
+def test_timeline_pages_each_list_by_25_newest_first(clerk, client_for):
+    customer = CustomerFactory()
+    timeline_rows(customer, clerk, TIMELINE_PAGE_SIZE + 2)
+    client = client_for(clerk)
+    url = f"/asiakkaat/{customer.pk}/suostumukset/"
+
+    body = client.get(url).content.decode()
+    for marker in ("Tosite", "Kielto", "Rajoitus", "Luovutus"):
+        assert f"{marker} 000" in body and f"{marker} 024" in body, marker
+        assert f"{marker} 025" not in body, marker
+    assert body.count('rel="next"') == 4 and 'rel="prev"' not in body
+    assert body.count("Sivu 1 / 2") == 4
+    assert f'href="{url}?kiellot=2#h-ban-history"' in body
+    assert 'aria-label="Kiellot: sivut"' in body
+
+    # Paging one list leaves the others where they were, and each keeps the others' page.
+    body = client.get(url, {"kiellot": "2", "luovutukset": "2"}).content.decode()
+    assert "Kielto 025" in body and "Kielto 026" in body and "Kielto 024" not in body
+    assert "Luovutus 026" in body and "Luovutus 000" not in body
+    assert "Tosite 000" in body and "Tosite 025" not in body
+    assert "Rajoitus 000" in body
+    assert f'href="{url}?kiellot=2&amp;luovutukset=2&amp;page=2#h-events"' in body
+    assert f'href="{url}?luovutukset=2&amp;kiellot=1#h-ban-history"' in body
+
+
+def test_timeline_queries_stay_constant_with_rows_on_many_pages(
+    clerk, client_for, django_assert_max_num_queries
+):
+    customer = CustomerFactory()
+    client = client_for(clerk)
+    url = f"/asiakkaat/{customer.pk}/suostumukset/"
+    client.get(url)  # warm the per-process caches (content types)
+    timeline_rows(customer, clerk, 1)
+    with django_assert_max_num_queries(40) as few:
+        assert client.get(url).status_code == 200
+    baseline = len(few.captured_queries)
+    timeline_rows(customer, clerk, 3 * TIMELINE_PAGE_SIZE)
+    with django_assert_max_num_queries(baseline):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(baseline):
+        assert client.get(url, {"page": 3, "kiellot": 2, "luovutukset": 4}).status_code == 200
+
+
+def test_timeline_after_a_refused_form_pages_on_its_own_address(clerk, client_for):
+    customer = CustomerFactory()
+    timeline_rows(customer, clerk, TIMELINE_PAGE_SIZE + 1)
+    response = client_for(clerk).post(
+        f"/asiakkaat/{customer.pk}/suostumukset/kirjaa/",
+        {"purpose": "email-marketing", "action": "give", "channel": ""},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'href="/asiakkaat/{customer.pk}/suostumukset/?page=2#h-events"' in body
 
 
 # --- Giving and withdrawing -----------------------------------------------------------------------

@@ -5,9 +5,11 @@ import pytest
 
 from audit.models import AccessAction, AccessLogEntry
 from customers.models import Customer, ServiceUse
+from customers.views import COMPANY_ROWS
 from tests.customers.factories import (
     CompanyFactory,
     ContactRoleFactory,
+    ContractFactory,
     CoverageFactory,
     CustomerFactory,
     GroupFactory,
@@ -298,6 +300,31 @@ def test_company_page_lists_its_contact_roles(clerk, client_for, django_assert_m
         and "Björk" in body
         and "Ajojärjestelijä" in body
     )
+
+
+def test_company_page_pages_contact_persons_and_contracts(
+    clerk, client_for, django_assert_max_num_queries
+):
+    company = CompanyFactory()
+    ContactRoleFactory(company=company, customer=CustomerFactory(last_name="Aaltonen"))
+    ContractFactory(company=company)
+    client = client_for(clerk)
+    client.get(f"/yritykset/{company.pk}/")
+    with django_assert_max_num_queries(14) as few:
+        assert client.get(f"/yritykset/{company.pk}/").status_code == 200
+    for n in range(COMPANY_ROWS + 5):
+        ContactRoleFactory(company=company, customer=CustomerFactory(last_name=f"Henkilö{n:03d}"))
+        ContractFactory(company=company)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = client.get(f"/yritykset/{company.pk}/").content.decode()
+    assert body.count("<tr") == COMPANY_ROWS + 1  # the header and one page
+    assert f"{COMPANY_ROWS + 6} yhteyshenkilöä" in body
+    assert 'href="?page=2#h-contact-persons"' in body
+    assert 'href="?sopimukset=2#h-contracts"' in body
+
+    body = client.get(f"/yritykset/{company.pk}/", {"page": 2, "sopimukset": 2}).content.decode()
+    assert body.count("<tr") == 6 + 1
+    assert 'href="?sopimukset=2&amp;page=1#h-contact-persons"' in body
 
 
 def test_company_list_finds_by_name_and_business_id(clerk, client_for):

@@ -6,6 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from customers.exports import neutralise
+from customers.reports import ROWS_ON_PAGE
 from tests.customers.factories import CustomerFactory, GroupFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +67,19 @@ def test_outsider_cannot_see_reports(outsider, client_for, path):
 def test_unknown_report_or_format_is_404(marketer, client_for):
     assert client_for(marketer).get("/raportit/muut.csv").status_code == 404
     assert client_for(marketer).get("/raportit/kunnat.pdf").status_code == 404
+
+
+def test_the_page_folds_the_smallest_cities_into_one_row_and_the_export_has_all(
+    marketer, client_for
+):
+    for n in range(ROWS_ON_PAGE + 5):
+        for _ in range(2 if n == 0 else 1):
+            CustomerFactory(city=f"Kunta {n:03d}")
+    client = client_for(marketer)
+    body = client.get("/raportit/").content.decode()
+    assert "Kunta 000" in body and f"Kunta {ROWS_ON_PAGE + 4:03d}" not in body
+    assert "Muut (6)" in body
+    assert "6 pienintä riviä on laskettu yhteen riviin" in body
+
+    export = b"".join(client.get("/raportit/kunnat.csv").streaming_content).decode("utf-8-sig")
+    assert f"Kunta {ROWS_ON_PAGE + 4:03d};1" in export and "Muut" not in export

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from audit.models import AccessLogEntry
+from audit.models import AccessAction, AccessLogEntry, AccessPurpose
 from consents.services import restriction_set
 from feedback.models import Feedback, FeedbackChannel, FeedbackStatus, Topic
 from tests.calls.factories import CallRecordingFactory
@@ -136,6 +136,34 @@ def test_viewing_an_item_is_logged_about_the_person(clerk, client_for):
     entry = AccessLogEntry.objects.get()
     assert entry.user == clerk and entry.subject_id == feedback.customer_id
     assert entry.object_id == feedback.pk
+
+
+def test_the_list_filtered_to_a_person_is_logged_about_them(clerk, client_for):
+    customer = CustomerFactory(first_name="Aino", last_name="Kettunen")
+    FeedbackFactory(customer=customer, text="Ainon palaute")
+    FeedbackFactory(text="Jonkun muun palaute")
+    client = client_for(clerk)
+
+    body = client.get(f"/palaute/?customer={customer.pk}").content.decode()
+    assert "Ainon palaute" in body and "Jonkun muun" not in body
+    entry = AccessLogEntry.objects.get()
+    assert entry.user == clerk and entry.subject_id == customer.pk
+    assert entry.action == AccessAction.VIEW and entry.purpose == AccessPurpose.CUSTOMER_SERVICE
+    assert entry.object_id is None
+
+    # Every page of it is a view of the person; the unfiltered list is about no one.
+    client.get(f"/palaute/?customer={customer.pk}&page=2")
+    client.get("/palaute/")
+    assert AccessLogEntry.objects.about(customer).count() == 2
+    assert AccessLogEntry.objects.count() == 2
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "99999999", "9" * 30])
+def test_a_filter_naming_no_person_logs_nothing(clerk, client_for, value):
+    FeedbackFactory(text="Jonkun palaute")
+    response = client_for(clerk).get("/palaute/", {"customer": value})
+    assert response.status_code == 200
+    assert not AccessLogEntry.objects.exists()
 
 
 def test_a_restricted_persons_feedback_is_only_kept(clerk, privacy_officer, client_for):
