@@ -52,7 +52,7 @@ def test_a_supervisor_chooses_a_purpose_and_the_recording_plays(page, supervisor
         page.get_by_text("Kuuntelusi ja sen tarkoitus on kirjattu käyttölokiin.")
     ).to_be_visible()
     # The browser has loaded the audio through the permission-checked view.
-    page.wait_for_function("document.querySelector('audio').readyState >= 1")
+    page.wait_for_function("() => document.querySelector('audio').readyState >= 1")
     assert page.evaluate("document.querySelector('audio').duration") > 0
     entry = AccessLogEntry.objects.get()
     assert entry.purpose == AccessPurpose.COMPLAINT and entry.object_id == recording.pk
