@@ -345,13 +345,14 @@ def erase_people_left_by(
     now: datetime,
     run: RetentionRun | None = None,
     note: Callable[[str], None] = logger.warning,
+    blocked: set[int] | None = None,
 ) -> int:
     """Erase each person whose rows due under `policy` are their last reason to be here.
 
     Runs before the policy's batches, while the due rows still say whom they are about. Each
     person is one transaction that re-checks, under a lock on the person, that no reason has
-    appeared since; a blocked erasure is noted and counted as an error, and the others go on.
-    Return how many people were erased.
+    appeared since; a blocked erasure is noted and counted as an error, its person's id added
+    to `blocked`, and the others go on. Return how many people were erased.
     """
     declaration = registry.for_model(policy.model_class)
     if declaration is None or not declaration.subject_path:
@@ -373,6 +374,8 @@ def erase_people_left_by(
                 erased += _erase_if_left(pk, policy=policy, now=now, run=run)
             except ErasureBlocked as error:
                 note(str(error)[:500])
+                if blocked is not None:
+                    blocked.add(pk)
                 if run is not None:
                     RetentionRun.objects.filter(pk=run.pk).update(errors=F("errors") + 1)
 

@@ -503,6 +503,9 @@ class _Runner:
         self.lifted = None if _replica_mode_allowed() else _lifted_triggers(policy)
         self.run = RetentionRun.objects.create(policy=policy.name)
         self.messages: list[str] = []
+        # People whose erasure was blocked: their due rows stay, so that they still say whom
+        # the next run must try again (the run is recorded as failed meanwhile).
+        self.kept: set[int] = set()
 
     def note(self, message: str) -> None:
         from privacy.models import MAX_RECORDED_MESSAGES
@@ -520,7 +523,9 @@ class _Runner:
             from privacy.erasure import erase_people_left_by
 
             try:
-                erase_people_left_by(self.policy, now=self.now, run=self.run, note=self.note)
+                erase_people_left_by(
+                    self.policy, now=self.now, run=self.run, note=self.note, blocked=self.kept
+                )
             except Exception as error:  # each person is one transaction: the rest stayed
                 logger.exception("Erasure before retention of %s failed", self.policy.name)
                 self.note(f"erasure failed: {type(error).__name__}: {error}"[:500])
@@ -534,6 +539,12 @@ class _Runner:
         self.run.status = RunStatus.FAILED if failed or self.run.errors else RunStatus.SUCCEEDED
         self.run.save(update_fields=["finished_at", "messages", "status"])
         return self.run
+
+    @property
+    def subject_path(self) -> str:
+        from privacy.declarations import registry
+
+        return registry.for_model(self.policy.model_class).subject_path
 
     def streams(self) -> int:
         """How many batches run at once, each in a thread with its own connection.
@@ -595,6 +606,8 @@ class _Runner:
         policy, plan = self.policy, self.plan
         with transaction.atomic(), _triggers_lifted(self.lifted):
             due = policy.candidates(self.now)
+            if self.kept:
+                due = due.exclude(**{f"{self.subject_path}__in": self.kept})
             if last is not None:
                 # Keyset: start where the last batch ended instead of rescanning its dead rows.
                 due = due.filter(**{f"{policy.age_field}__gte": last})

@@ -221,6 +221,13 @@ def test_a_blocked_erasure_is_an_error_of_the_run_and_the_person_stays(monkeypat
     assert (run.status, run.people, run.errors) == (RunStatus.FAILED, 0, 1)
     assert f"#{person.pk} cannot be erased" in run.messages
     assert "feedback.Feedback" in run.messages
+    # The due role stays, still naming the person, so the next run tries again.
+    assert ContactRole.objects.filter(pk=role.pk).exists()
+    monkeypatch.undo()
+    type(feedback).objects.filter(pk=feedback.pk).delete()
+    again = run_policy()
+    assert (again.status, again.people) == (RunStatus.SUCCEEDED, 1)
+    assert not Customer.objects.filter(pk=person.pk).exists()
 
 
 def test_running_twice_erases_once():
