@@ -339,6 +339,16 @@ def delete_queued_files() -> int:
 # --- Erasing the people a retention policy leaves without reason --------------------------------
 
 
+def people_left_by(policy: RetentionPolicy, *, now: datetime) -> QuerySet:
+    """The people whose rows due under `policy` are their last reason to be in the register."""
+    declaration = registry.for_model(policy.model_class)
+    if declaration is None or not declaration.subject_path:
+        raise ValueError(f"{policy.name}: {policy.model} has no path to a person to erase.")
+    person_model = person_declaration().model_class
+    due = policy.candidates(now).filter(**{declaration.subject_path: OuterRef("pk")})
+    return people_without_reason(person_model._default_manager.filter(Exists(due)), now=now)
+
+
 def erase_people_left_by(
     policy: RetentionPolicy,
     *,
@@ -354,12 +364,7 @@ def erase_people_left_by(
     appeared since; a blocked erasure is noted and counted as an error, its person's id added
     to `blocked`, and the others go on. Return how many people were erased.
     """
-    declaration = registry.for_model(policy.model_class)
-    if declaration is None or not declaration.subject_path:
-        raise ValueError(f"{policy.name}: {policy.model} has no path to a person to erase.")
-    person_model = person_declaration().model_class
-    due = policy.candidates(now).filter(**{declaration.subject_path: OuterRef("pk")})
-    left = people_without_reason(person_model._default_manager.filter(Exists(due)), now=now)
+    left = people_left_by(policy, now=now)
     delete_queued_files()  # anything an earlier erasure's storage refused
     erased, last = 0, 0
     while True:

@@ -340,6 +340,8 @@ class DryRun:
     policy: RetentionPolicy
     rows: int
     files: int
+    # People the run would erase whole (policies that erase people left with no reason).
+    people: int = 0
 
 
 @dataclass
@@ -372,7 +374,12 @@ def dry_run(policy: RetentionPolicy, *, now: datetime | None = None) -> DryRun:
     for file_field in file_fields:
         has_file |= ~Q(**{file_field.name: ""}) & Q(**{f"{file_field.name}__isnull": False})
     files = due.filter(has_file).count() if file_fields else 0
-    return DryRun(policy=policy, rows=due.count(), files=files)
+    people = 0
+    if policy.erase_people:
+        from privacy.erasure import people_left_by
+
+        people = people_left_by(policy, now=now or timezone.now()).count()
+    return DryRun(policy=policy, rows=due.count(), files=files, people=people)
 
 
 def preview(

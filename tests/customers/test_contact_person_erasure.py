@@ -244,3 +244,18 @@ def test_only_the_people_who_lost_a_role_are_erased():
     run_policy()
     assert not Customer.objects.filter(pk=gone.pk).exists()
     assert Customer.objects.filter(pk=nobody_else.pk).exists()
+
+
+def test_a_dry_run_counts_the_people_it_would_erase_and_changes_nothing():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    contact_only = ended_role().customer
+    ended_role(customer=ServiceUseFactory().customer)  # a customer too: stays
+    assert retention.dry_run(ENDED_CONTACT_ROLES).people == 1
+    out = StringIO()
+    call_command("enforce_retention", "--policy", "ended-contact-roles", "--dry-run", stdout=out)
+    assert "would remove 2 rows and 0 files, erasing 1 person whole (dry run)" in out.getvalue()
+    assert Customer.objects.filter(pk=contact_only.pk).exists()
+    assert ContactRole.objects.count() == 2

@@ -43,8 +43,11 @@ class Command(BaseCommand):
         for policy in chosen:
             if options["dry_run"]:
                 due = retention.dry_run(policy)
+                noun = "person" if due.people == 1 else "people"
+                people = f", erasing {due.people} {noun} whole" if policy.erase_people else ""
                 self.stdout.write(
-                    f"{policy.name}: would remove {due.rows} rows and {due.files} files (dry run)"
+                    f"{policy.name}: would remove {due.rows} rows and {due.files} files"
+                    f"{people} (dry run)"
                 )
                 continue
             run = retention.enforce(
