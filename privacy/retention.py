@@ -358,6 +358,8 @@ class PolicyPreview:
     overdue: int
     days: list[PreviewDay]
     pending_files: int
+    # People the next run would erase whole (None: the policy erases nobody whole).
+    people_now: int | None = None
 
     @property
     def total(self) -> int:
@@ -374,11 +376,7 @@ def dry_run(policy: RetentionPolicy, *, now: datetime | None = None) -> DryRun:
     for file_field in file_fields:
         has_file |= ~Q(**{file_field.name: ""}) & Q(**{f"{file_field.name}__isnull": False})
     files = due.filter(has_file).count() if file_fields else 0
-    people = 0
-    if policy.erase_people:
-        from privacy.erasure import people_left_by
-
-        people = people_left_by(policy, now=now or timezone.now()).count()
+    people = _people_left(policy, now or timezone.now()) if policy.erase_people else 0
     return DryRun(policy=policy, rows=due.count(), files=files, people=people)
 
 
@@ -419,7 +417,14 @@ def preview(
             for day in (today + timedelta(days=offset) for offset in range(days + 1))
         ],
         pending_files=PendingFileDeletion.objects.for_policy(policy.name).count(),
+        people_now=_people_left(policy, now) if policy.erase_people else None,
     )
+
+
+def _people_left(policy: RetentionPolicy, now: datetime) -> int:
+    from privacy.erasure import people_left_by
+
+    return people_left_by(policy, now=now).count()
 
 
 def _start_of(day: date) -> datetime:

@@ -109,6 +109,25 @@ def test_the_privacy_officer_sees_what_goes_in_the_next_7_days(
     assert preview.total == 4
     body = response.content.decode()
     assert "poistetaan, kun 30 päivää on kulunut (puhelu alkoi)" in body
+    assert preview.people_now is None  # recordings erase nobody whole
+
+
+def test_the_preview_counts_the_people_an_ended_role_leaves_without_reason(
+    privacy_officer, client_for
+):
+    from datetime import date
+
+    from tests.customers.factories import ContactRoleFactory
+
+    ended = timezone.localdate() - timedelta(days=400)
+    ContactRoleFactory(started_on=date(2020, 1, 1), ended_on=ended)
+    ContactRoleFactory(started_on=date(2020, 1, 1), ended_on=ended)
+
+    response = client_for(privacy_officer).get("/admin/privacy/retentionrun/ennuste/")
+
+    (preview,) = [p for p in response.context["previews"] if p.policy.name == "ended-contact-roles"]
+    assert (preview.overdue, preview.people_now) == (2, 2)
+    assert "2 henkilöä poistetaan kokonaan" in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ["clerk", "supervisor", "marketer", "outsider"])
