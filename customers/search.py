@@ -33,6 +33,8 @@ PER_PAGE = 25
 TYPO_THRESHOLD = 0.4
 # A mistyped name is taken to mean one of this many nearest names.
 TYPO_NAMES = 5
+# People matched by first name alone, beyond which they are paged by walking the name index.
+LARGE_FIRST_NAME_PART = 20_000
 
 _CUSTOMER_NUMBER = re.compile(r"^\d{5,12}$")
 _BUSINESS_ID = re.compile(r"^\d{6,7}-\d$")
@@ -178,19 +180,22 @@ class NameTiers:
             if offset >= by_last + by_first:
                 offset -= by_last + by_first
                 continue
-            page = self._page_of_group(tier, offset, limit, descending, by_first > 0)
+            page = self._page_of_group(tier, offset, limit, descending, by_first)
             found += page
             limit -= len(page)
             offset = 0
         return found
 
     def _page_of_group(
-        self, tier: int, offset: int, limit: int, descending: bool, any_by_first: bool
+        self, tier: int, offset: int, limit: int, descending: bool, by_first_count: int
     ) -> list[int]:
         """One window of a group: the first `offset + limit` of each part in name order,
         merged. The part by last name comes in order from the (last_name, first_name, id)
-        index and stops early; the part by first name is read whole from the (first_name, …)
-        index and sorted, a cost bounded by its count, which is known (often none)."""
+        index and stops early. The part by first name, when it is small (its count is known;
+        often none), is read whole from the (first_name, …) index and sorted; a large one
+        ("a" names half the register) is common enough that walking the name index in order
+        meets its first rows at once, and the planner is left to do so."""
+        any_by_first = by_first_count > 0
         table = Customer._meta.db_table
         order = ", ".join(
             f"{column} {'DESC' if descending else 'ASC'}"
@@ -203,10 +208,11 @@ class NameTiers:
                 "UNION ALL (SELECT id, last_name, first_name FROM by_first "  # noqa: S608
                 f"ORDER BY {order} LIMIT %s)"
             )
+        # A small part by first name is materialised so that the planner cannot choose to walk
+        # the whole name index hoping to meet its few rows early.
+        materialised = "MATERIALIZED" if by_first_count <= LARGE_FIRST_NAME_PART else ""
         sql = (
-            # The part by first name is materialised so that the planner cannot choose to walk
-            # the whole name index hoping to meet its few rows early.
-            f"WITH by_first AS MATERIALIZED ("  # noqa: S608 (model metadata; names as parameters)
+            f"WITH by_first AS {materialised} ("  # noqa: S608 (model metadata; names as parameters)
             f"SELECT id, last_name, first_name FROM {table} WHERE {by_first}) "
             f"SELECT id FROM ((SELECT id, last_name, first_name FROM {table} WHERE {by_last} "
             f"ORDER BY {order} LIMIT %s) {first_part}) AS people "

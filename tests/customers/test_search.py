@@ -198,3 +198,22 @@ def test_the_nearest_name_to_a_typo_comes_first():
     CustomerFactory(first_name="Heikki", last_name="Aaltonen")
     CustomerFactory(first_name="Anna", last_name="Heikkilä")
     assert _ranked("Heikkliä")[0] == ("Heikkilä", "Anna")
+
+
+@pytest.mark.parametrize("large_from", [0, 20_000])
+def test_first_name_matches_page_the_same_however_many_they_are(monkeypatch, large_from):
+    """A large part matched by first name alone is paged by walking the name index, a small
+    one is read whole and sorted; both give the same pages."""
+    from customers import search
+
+    monkeypatch.setattr(search, "LARGE_FIRST_NAME_PART", large_from)
+    for i in range(30):
+        CustomerFactory(first_name="Annika", last_name=f"Suku{i:02d}")
+    CustomerFactory(first_name="Eero", last_name="Annikainen")
+    pages = [
+        [(c.last_name, c.first_name) for c in search_customers("annik", page_number=n).page]
+        for n in (1, 2)
+    ]
+    assert pages[0][0] == ("Annikainen", "Eero")
+    assert pages[0][1:] == [(f"Suku{i:02d}", "Annika") for i in range(24)]
+    assert pages[1] == [(f"Suku{i:02d}", "Annika") for i in range(24, 30)]
