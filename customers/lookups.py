@@ -16,5 +16,10 @@ class ILike(Lookup):
         return f"{lhs} ILIKE {rhs}", [*lhs_params, *rhs_params]
 
 
+def escape_like(value: str) -> str:
+    """Return the value with LIKE's wildcards and escape character taken literally."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 CharField.register_lookup(ILike)
 TextField.register_lookup(ILike)

@@ -17,6 +17,7 @@ from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 from rapidfuzz.distance import OSA
 
+from customers.lookups import escape_like
 from customers.validators import validate_business_id, validate_postal_code
 
 CUSTOMER_NUMBER_SEQUENCE = "customers_customer_number_seq"
@@ -267,8 +268,8 @@ class Customer(models.Model):
 class KnownNameQuerySet(models.QuerySet):
     def containing(self, word: str) -> list[str]:
         """Return the names that contain `word`, ignoring case (the trigram index)."""
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return list(self.filter(name__ilike=f"%{escaped}%").values_list("name", flat=True))
+        pattern = f"%{escape_like(word)}%"
+        return list(self.filter(name__ilike=pattern).values_list("name", flat=True))
 
     def nearest(self, word: str, *, limit: int, threshold: float) -> list[str]:
         """Return up to `limit` names closest to `word`, closest first.

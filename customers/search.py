@@ -24,6 +24,7 @@ from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Val
 from django.db.models.functions import Greatest
 from django.utils.functional import cached_property
 
+from customers.lookups import escape_like
 from customers.models import Company, ContactRole, Customer, KnownName, is_valid_customer_number
 from customers.validators import normalise_business_id
 
@@ -62,10 +63,6 @@ SORTS = {
     "created": ("created_at", "pk"),
     "-created": ("-created_at", "-pk"),
 }
-
-
-def escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def classify(query: str) -> Kind:

@@ -22,6 +22,7 @@ from audit.models import AccessAction, AccessLogEntry, AccessPurpose
 from consents.selectors import customer_choices, may_edit, may_edit_customer
 from customers import forms
 from customers.history import recent_changes
+from customers.lookups import escape_like
 from customers.models import (
     Company,
     ContactRole,
@@ -32,7 +33,7 @@ from customers.models import (
     ServiceUse,
 )
 from customers.paging import paged
-from customers.search import Kind, escape_like, search_customers
+from customers.search import Kind, search_customers
 from customers.sections import (
     ROWS_ON_SECTION_PAGE,
     SECTIONS,

@@ -34,7 +34,8 @@ from django.utils import timezone
 from audit.models import PROTECT_TRIGGER, AccessLogEntry
 from privacy.declarations import Anonymise, Delete, Keep, PersonalData, registry
 from privacy.models import ErasureReason, ErasureRecord, PendingFileDeletion, RetentionRun
-from privacy.retention import _NO_BLANK, RetentionPolicy, _blank_value, _delete_stored_file
+from privacy.retention import _NO_BLANK, RetentionPolicy, _blank_value
+from privacy.retention import delete_queued_files as delete_queue
 
 if TYPE_CHECKING:
     from accounts.models import Actor
@@ -321,19 +322,12 @@ def _delete(
 def delete_queued_files() -> int:
     """Delete the stored files of erased rows (after the erasure has committed); return how
     many. A file its storage refuses stays queued, and the next erasure tries it again."""
-    done = 0
-    queued = PendingFileDeletion.objects.for_policy(ERASURE_QUEUE).order_by("pk")
-    for item in queued.values_list("pk", "field", "storage_name"):
-        pk, error = _delete_stored_file(item)
-        if error is None:
-            PendingFileDeletion.objects.filter(pk=pk).delete()
-            done += 1
-        else:
-            logger.warning("Erasure: file not deleted (queue #%s): %s", pk, error)
-            PendingFileDeletion.objects.filter(pk=pk).update(
-                attempts=F("attempts") + 1, last_error=error
-            )
-    return done
+    return delete_queue(ERASURE_QUEUE, reported=_log_failures)
+
+
+def _log_failures(_done: int, failures: list[tuple[int, str]]) -> None:
+    for pk, error in failures:
+        logger.warning("Erasure: file not deleted (queue #%s): %s", pk, error)
 
 
 # --- Erasing the people a retention policy leaves without reason --------------------------------

@@ -37,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -655,43 +655,59 @@ class _Runner:
 
     def delete_queued_files(self) -> None:
         """Delete the files queued by committed batches (and earlier runs) of this policy."""
-        from privacy.models import PendingFileDeletion, RetentionRun
+        delete_queued_files(self.policy.name, reported=self.files_deleted)
 
-        last_pk = 0
-        workers = max(1, settings.RETENTION_FILE_WORKERS)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            while True:
-                chunk = list(
-                    PendingFileDeletion.objects.for_policy(self.policy.name)
-                    .filter(pk__gt=last_pk)
-                    .order_by("pk")
-                    .values_list("pk", "field", "storage_name")[:FILE_CHUNK]
+    def files_deleted(self, done: int, failures: list[tuple[int, str]]) -> None:
+        from privacy.models import RetentionRun
+
+        for pk, error in failures:
+            self.note(f"file not deleted (queue #{pk}): {error}")
+        RetentionRun.objects.filter(pk=self.run.pk).update(
+            files=F("files") + done, errors=F("errors") + len(failures)
+        )
+
+
+def delete_queued_files(
+    queue: str, *, reported: Callable[[int, list[tuple[int, str]]], None] | None = None
+) -> int:
+    """Delete the stored files queued in PendingFileDeletion under `queue` (a policy's name,
+    or erasure's), chunk by chunk; return how many went. A file its storage refuses stays
+    queued with the error, for the next run. `reported(done, failures)` follows each chunk."""
+    from privacy.models import PendingFileDeletion
+
+    last_pk = deleted = 0
+    workers = max(1, settings.RETENTION_FILE_WORKERS)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        while True:
+            chunk = list(
+                PendingFileDeletion.objects.for_policy(queue)
+                .filter(pk__gt=last_pk)
+                .order_by("pk")
+                .values_list("pk", "field", "storage_name")[:FILE_CHUNK]
+            )
+            if not chunk:
+                return deleted
+            last_pk = chunk[-1][0]
+            # Object storage answers each delete over the network: threads overlap the
+            # waits. A local disk answers in microseconds, less than a thread hand-off.
+            remote = any(_is_remote(label) for label in {field for _pk, field, _n in chunk})
+            deleting = pool.map if remote else map
+            results = list(deleting(_delete_stored_file, chunk))
+            failures = [(pk, error) for pk, error in results if error is not None]
+            # By id, not by id range: a batch committing now may hold ids inside the range.
+            failed_pks = {pk for pk, _error in failures}
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {_q(PendingFileDeletion._meta.db_table)} WHERE id = ANY(%s)",
+                    [[pk for pk, _field, _name in chunk if pk not in failed_pks]],
                 )
-                if not chunk:
-                    return
-                last_pk = chunk[-1][0]
-                # Object storage answers each delete over the network: threads overlap the
-                # waits. A local disk answers in microseconds, less than a thread hand-off.
-                remote = any(_is_remote(label) for label in {field for _pk, field, _n in chunk})
-                deleting = pool.map if remote else map
-                results = list(deleting(_delete_stored_file, chunk))
-                failures = [(pk, error) for pk, error in results if error is not None]
-                done = len(chunk) - len(failures)
-                # By id, not by id range: a batch committing now may hold ids inside the range.
-                failed_pks = {pk for pk, _error in failures}
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        f"DELETE FROM {_q(PendingFileDeletion._meta.db_table)} WHERE id = ANY(%s)",
-                        [[pk for pk, _field, _name in chunk if pk not in failed_pks]],
-                    )
-                for pk, error in failures:
-                    PendingFileDeletion.objects.filter(pk=pk).update(
-                        attempts=F("attempts") + 1, last_error=error
-                    )
-                    self.note(f"file not deleted (queue #{pk}): {error}")
-                RetentionRun.objects.filter(pk=self.run.pk).update(
-                    files=F("files") + done, errors=F("errors") + len(failures)
+            for pk, error in failures:
+                PendingFileDeletion.objects.filter(pk=pk).update(
+                    attempts=F("attempts") + 1, last_error=error
                 )
+            deleted += len(chunk) - len(failures)
+            if reported is not None:
+                reported(len(chunk) - len(failures), failures)
 
 
 def _q(name: str) -> str:
