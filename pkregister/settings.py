@@ -197,8 +197,8 @@ CALL_RECORDING_MAX_BYTES = env.int("CALL_RECORDING_MAX_BYTES", default=50 * 1024
 # Retention runs lift history and audit triggers with session_replication_role when the database
 # role may set it (superuser, or PostgreSQL 15+ `GRANT SET ON PARAMETER`), else trigger by trigger.
 RETENTION_REPLICA_MODE = env.bool("DJANGO_RETENTION_REPLICA_MODE", default=True)
-# Threads that delete files from object storage after a batch commits (local files are
-# deleted in the run's own thread: faster than handing each to a thread).
+# Threads that delete stored files after a batch commits (network waits of object storage,
+# block freeing of a local disk).
 RETENTION_FILE_WORKERS = env.int("DJANGO_RETENTION_FILE_WORKERS", default=8)
 # Batches of one policy run at once (threads, one connection each); 1 runs them one by one.
 RETENTION_WORKERS = env.int("DJANGO_RETENTION_WORKERS", default=2)
