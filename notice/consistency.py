@@ -161,13 +161,12 @@ def _retention(facts: Facts, text: str) -> list[Difference]:
     for policy in facts["policies"]:
         said = wording.policy_wording(policy["name"], policy.get("description", ""))
         period = period_phrase(policy["period"], policy["age_field"])
-        if said.covered_by == wording.GENERAL_CRITERION:
+        covered = stated(policy)
+        if not covered and said.covered_by == wording.GENERAL_CRITERION:
             covered = _says(text, wording.GENERAL_MARKS)
-        elif said.covered_by in policies:
+        elif not covered and said.covered_by in policies:
             cover = policies[said.covered_by]
             covered = stated(cover) and _shorter(policy["period"], cover["period"])
-        else:
-            covered = stated(policy)
         if not covered:
             found.append(
                 Difference(

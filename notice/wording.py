@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from privacy.declarations import Basis, Category, Purpose, Source
 
@@ -88,8 +89,8 @@ CATEGORIES: dict[str, Wording] = {
         (r"palveluita maksutietoineen", r"käyttämiä palvelu"),
     ),
     Category.CHOICES: Wording(
-        _("Bans, restrictions, consents and other choices"),
-        (r"kieltoja", r"suostumuksia"),
+        pgettext_lazy("privacy notice", "Bans, restrictions, consents and other choices"),
+        (r"kieltoj", r"kiellot", r"suostumuks"),
     ),
     Category.WEBSITE_USE: Wording(
         _(
@@ -103,7 +104,7 @@ CATEGORIES: dict[str, Wording] = {
             "Recordings of calls to customer service, with the time of the call, the caller's "
             "number, the agent and the queue"
         ),
-        (r"puhelutallentei", r"puheluiden tallentei", r"puhelujen tallentei"),
+        (r"puhelutallente", r"puhelu\w* tallente"),
     ),
 }
 
@@ -158,7 +159,7 @@ BASES: dict[str, Wording] = {
     Basis.MANDATE: Wording(_("a mandate given by the customer"), (r"toimeksian",)),
     Basis.LEGAL_OBLIGATION: Wording(
         _("a legal obligation of the controller"),
-        (r"lakisääteis", r"lain velvoit", r"oikeudellinen velvoite"),
+        (r"lakisäätei", r"lain velvoit", r"oikeudellinen velvoite"),
     ),
 }
 
