@@ -26,8 +26,12 @@ def test_privacy_officer_compares_the_draft_and_publishes_it(page, privacy_offic
     panel.get_by_role("link", name="Tarkastele selosteen luonnosta").click()
 
     # Section by section, the changed ones open, the differences marked.
-    expect(page.get_by_role("heading", name="Tietosuojaseloste: luonnos julkaistun version rinnalla")).to_be_visible()
-    expect(page.get_by_test_id("changed-count")).to_contain_text("kohtaa eroaa julkaistusta versiosta")
+    expect(
+        page.get_by_role("heading", name="Tietosuojaseloste: luonnos julkaistun version rinnalla")
+    ).to_be_visible()
+    expect(page.get_by_test_id("changed-count")).to_contain_text(
+        "kohtaa eroaa julkaistusta versiosta"
+    )
     retention = page.locator("#compare-11")
     expect(retention).to_have_attribute("open", "")
     expect(retention.locator(".notice-compare-new ins").filter(has_text="90 vrk")).to_be_visible()
@@ -54,7 +58,9 @@ def test_privacy_officer_compares_the_draft_and_publishes_it(page, privacy_offic
     )
     public = context.new_page()
     public.goto("/tietosuojaseloste/")
-    expect(public.get_by_text(re.compile(r"Versio 2, voimassa \d+\.\d+\.\d{4} alkaen\."))).to_be_visible()
+    expect(
+        public.get_by_text(re.compile(r"Versio 2, voimassa \d+\.\d+\.\d{4} alkaen\."))
+    ).to_be_visible()
     expect(public.get_by_text("Verkkosivujen käyttötiedot säilytetään 90 vrk.")).to_be_visible()
     public.get_by_role("link", name=re.compile("Versio 1, voimassa 25.5.2018")).click()
     expect(public.get_by_text("Tämä on aiempi versio.")).to_be_visible()

@@ -61,9 +61,10 @@ def test_changing_a_retention_period_fails_the_check_until_a_new_version_is_publ
 
     version = publish_draft(privacy_officer)
     assert check() == []
-    assert "Palautteisiin liittyvät tiedot säilytetään 6 vuotta." in version.sections.get(
-        language="fi", number=11
-    ).body
+    assert (
+        "Palautteisiin liittyvät tiedot säilytetään 6 vuotta."
+        in version.sections.get(language="fi", number=11).body
+    )
 
 
 def test_a_new_processor_fails_the_check_until_published(db, privacy_officer):
@@ -120,4 +121,6 @@ def test_the_last_result_is_on_the_privacy_officers_front_page_only(db, cast, cl
     assert "5 eroa julkaistun selosteen ja järjestelmän välillä" in page
     assert "Kohta 7 ei mainitse ilmoitettua tietoryhmää ”Puhelutallenteet”." in page
     for name in ("clerk", "supervisor", "marketer", "outsider"):
-        assert "Tietosuojaselosteen tarkistus" not in client_for(cast[name]).get("/").content.decode()
+        assert (
+            "Tietosuojaselosteen tarkistus" not in client_for(cast[name]).get("/").content.decode()
+        )

@@ -103,7 +103,10 @@ def test_record_is_versioned_with_the_notice(db, privacy_officer, client_for):
     client = client_for(privacy_officer)
     page = client.get(f"/admin/notice/noticeversion/{version.pk}/record/").content.decode()
     assert "Versio 2" in page
-    assert client.get(f"/admin/notice/noticeversion/{version.pk}/record/?format=xlsx").status_code == 200
+    assert (
+        client.get(f"/admin/notice/noticeversion/{version.pk}/record/?format=xlsx").status_code
+        == 200
+    )
     # The imported 2018 text has no record of its own.
     seed = version.__class__.objects.get(number=1)
     assert client.get(f"/admin/notice/noticeversion/{seed.pk}/record/").status_code == 404

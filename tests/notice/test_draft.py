@@ -24,7 +24,9 @@ def test_seed_is_version_one_dated_25_5_2018_with_its_16_sections(db):
     sections = version.sections_in("fi")
     assert [s.number for s in sections] == list(range(17))
     assert sections[0].heading.startswith("PK Terveyden asiakasrekisteri TIETOSUOJASELOSTE")
-    assert sections[11].body.splitlines()[-1] == "Palautteisiin liittyvät tiedot säilytetään 5 vuotta."
+    assert (
+        sections[11].body.splitlines()[-1] == "Palautteisiin liittyvät tiedot säilytetään 5 vuotta."
+    )
     assert version.sections_in("en") == []
 
 
@@ -50,7 +52,7 @@ def test_finnish_draft_reads_like_the_seed_where_nothing_changed(db):
 
 
 def test_draft_states_every_retention_period_the_engine_enforces_and_the_seeds_two(db):
-    seed_periods = set(PERIOD.findall(dict((n, b) for n, _h, b in read_seed())[11]))
+    seed_periods = set(PERIOD.findall({n: b for n, _h, b in read_seed()}[11]))
     draft_periods = set(PERIOD.findall({s.number: s.body for s in finnish_draft()}[11]))
     assert seed_periods == {"30 vrk", "5 vuotta"}
     # What the seed leaves out: contact persons after the role ends, website visits (and the

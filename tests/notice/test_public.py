@@ -30,7 +30,9 @@ def test_finnish_page_shows_the_version_in_force_with_its_date_and_the_forms(db)
     page = Client().get("/tietosuojaseloste/").content.decode()
     assert "Versio 1, voimassa 25.5.2018 alkaen." in page
     assert "Puhelu-nauhoitteiden säilytysaika on 30 vrk." in page
-    assert "<h2>11. Henkilötietojen säilytysaika tai säilytysajan määrittämisen kriteerit</h2>" in page
+    assert (
+        "<h2>11. Henkilötietojen säilytysaika tai säilytysajan määrittämisen kriteerit</h2>" in page
+    )
     for right in ("access", "rectification", "erasure", "restriction", "portability", "objection"):
         assert f'href="/tietosuojaseloste/lomakkeet/{right}.pdf"' in page
     assert 'href="/en/privacy-notice/"' in page

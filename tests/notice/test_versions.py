@@ -93,7 +93,9 @@ def test_review_marks_the_differences_section_by_section(
 def test_publishing_from_the_review_page(db, privacy_officer, client_for):
     client = client_for(privacy_officer)
     digest = current_draft().digest
-    response = client.post("/jarjestelma/tietosuojaseloste/julkaise/", {"digest": digest}, follow=True)
+    response = client.post(
+        "/jarjestelma/tietosuojaseloste/julkaise/", {"digest": digest}, follow=True
+    )
     assert "Tietosuojaselosteen versio 2 on julkaistu." in response.content.decode()
     assert NoticeVersion.objects.current().published_by == privacy_officer
     # A stale form is refused with a message, not an error page.
