@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from notice.pdf import render_pdf
@@ -126,8 +127,13 @@ IDENTIFYING_FIELDS = (
 )
 
 
+@lru_cache(maxsize=len(FORMS) * 2)
 def render(right: str, *, language: str) -> bytes:
-    """Return the PDF of one right's request form in one language."""
+    """Return the PDF of one right's request form in one language.
+
+    A form depends only on the right, the language and the settings, so each is rendered once
+    per process: the public URL can't be used to make the server render PDFs in a loop.
+    """
     form = FORMS[right]
     with translation.override(language):
         html = render_to_string(
@@ -137,7 +143,6 @@ def render(right: str, *, language: str) -> bytes:
                 "identifying_fields": IDENTIFYING_FIELDS,
                 "controller": settings.CONTROLLER,
                 "language": language,
-                "printed_on": timezone.localdate(),
             },
         )
     return render_pdf(html)

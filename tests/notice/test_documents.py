@@ -35,6 +35,7 @@ def test_every_right_has_a_finnish_form_without_login(db, right):
     assert "Voimatie 2, 2. krs., 80100 Joensuu" in text
     assert "tietosuoja.pko@sok.fi" in text
     assert "Allekirjoitus" in text
+    assert len(PdfReader(io.BytesIO(response.content)).pages) == 1  # one sheet to print
 
 
 @pytest.mark.parametrize("right", RIGHTS)
