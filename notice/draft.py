@@ -266,6 +266,11 @@ def policy_sentence(policy: dict) -> str:
     sentence = str(said.sentence) % {"period": period_phrase(policy["period"], policy["age_field"])}
     if policy["scope"] and said.exception:
         sentence += " " + str(said.exception)
+    if policy.get("erase_people"):
+        sentence += " " + _(
+            "A person for whom this was the last reason to be in the register is then removed "
+            "from it entirely."
+        )
     return sentence
 
 

@@ -64,6 +64,10 @@ def test_draft_states_every_retention_period_the_engine_enforces_and_the_seeds_t
         section_11
     )
     assert "Verkkosivujen käyttötiedot säilytetään 90 vrk." in section_11
+    # The contact-role policy erases a person whose last reason to be kept was the role.
+    assert "sen jälkeen tiedot säilytetään 365 vrk tehtävän päättymisestä. Henkilö, jonka " in (
+        section_11
+    )
 
 
 def test_english_draft_has_the_same_sections_in_english(db):

@@ -61,8 +61,11 @@ def test_publishing_the_same_text_twice_is_refused(db, privacy_officer):
 
 
 def test_only_the_privacy_officer_reviews_and_publishes(db, cast, client_for):
+    front_page = client_for(cast["privacy_officer"]).get("/").content.decode()
+    assert 'href="/jarjestelma/tietosuojaseloste/">Tietosuojaseloste</a>' in front_page
     for name in ("clerk", "supervisor", "marketer", "outsider"):
         client = client_for(cast[name])
+        assert "/jarjestelma/tietosuojaseloste/" not in client.get("/").content.decode()
         assert client.get("/jarjestelma/tietosuojaseloste/").status_code == 403, name
         response = client.post(
             "/jarjestelma/tietosuojaseloste/julkaise/", {"digest": current_draft().digest}
