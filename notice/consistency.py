@@ -148,7 +148,8 @@ def _as_key(period: dict[str, int]) -> tuple[str, int] | None:
 
 def _retention(facts: Facts, text: str) -> list[Difference]:
     found: list[Difference] = []
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+    # A sentence ends where the next begins with a capital ("ko. henkilön" goes on).
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])", text) if s.strip()]
     policies = {p["name"]: p for p in facts["policies"]}
 
     def stated(policy: dict) -> bool:

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from notice.consistency import check
-from notice.models import ConsistencyCheck
+from notice.models import ConsistencyCheck, NoticeSection, NoticeVersion
 from notice.services import run_check
 from tests.consents.factories import RecipientFactory
 from tests.notice.factories import publish_draft
@@ -124,3 +124,60 @@ def test_the_last_result_is_on_the_privacy_officers_front_page_only(db, cast, cl
         assert (
             "Tietosuojaselosteen tarkistus" not in client_for(cast[name]).get("/").content.decode()
         )
+
+
+def published_text(*replacements: tuple[str, str]) -> NoticeVersion:
+    """Publish the 2018 text again as version 2, with passages replaced."""
+    seed = NoticeVersion.objects.get(number=1)
+    version = NoticeVersion.objects.create(number=2, effective_on=seed.effective_on)
+    sections = {s.number: [s.heading, s.body] for s in seed.sections_in("fi")}
+    for old, new in replacements:
+        assert any(old in body for _heading, body in sections.values()), old
+        for section in sections.values():
+            section[1] = section[1].replace(old, new)
+    NoticeSection.objects.bulk_create(
+        NoticeSection(version=version, language="fi", number=n, heading=heading, body=body)
+        for n, (heading, body) in sections.items()
+    )
+    return version
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "found"),
+    [
+        # A period no policy enforces, and the policy left unsaid.
+        (
+            "Puhelu-nauhoitteiden säilytysaika on 30 vrk.",
+            "Puhelu-nauhoitteiden säilytysaika on 60 vrk.",
+            # (the hold is then part of the missing policy, not a line of its own)
+            {"period:60 days", "policy:call-recordings", "-exception:call-recordings"},
+        ),
+        # A category left out of §7.
+        ("- Kieltoja, rajoituksia, suostumuksia ja muita valintoja.\n", "", {"category:choices"}),
+        # A purpose left out of §5.
+        ("- Asiakasyhteydenpito\n", "", {"purpose:contact"}),
+        # A source left out of §8.
+        ("Väestörekisterikeskuksen ja muun osoite-", "muun ", {"source:address_service"}),
+        # The feedback period in other words is still found.
+        (
+            "Palautteisiin liittyvät tiedot säilytetään 5 vuotta.",
+            "Palautetta säilytetään viiden vuoden ajan, eli 5 vuotta.",
+            set(),
+        ),
+    ],
+)
+def test_each_kind_of_difference_is_found_in_a_published_text(db, old, new, found):
+    version = published_text((old, new))
+    gone = {code[1:] for code in found if code.startswith("-")}
+    added = {code for code in found if not code.startswith("-")}
+    assert codes(check(version=version)) == (DIFFERENCES_WITH_THE_2018_NOTICE - gone) | added
+
+
+def test_service_partners_left_out_while_the_register_has_one(db):
+    RecipientFactory()
+    version = published_text(
+        ("palvelukumppaneita", "kumppaneita"), ("palvelukumppaneille", "kumppaneille")
+    )
+    assert codes(check(version=version)) == DIFFERENCES_WITH_THE_2018_NOTICE | {
+        "recipient:processor"
+    }
