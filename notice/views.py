@@ -46,7 +46,7 @@ def public(request: HttpRequest, language: str, number: int | None = None) -> Ht
                 "page_title": _("Privacy notice"),
                 "version": version,
                 "versions": versions,
-                "is_current": version is current,
+                "is_current": current is not None and version.number == current.number,
                 "current_url": reverse(page_name),
                 "version_url_name": version_name,
                 "form_url_name": form_name,
