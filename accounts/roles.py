@@ -117,6 +117,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         # The privacy notice (issue #12): review the generated draft, publish it, and see the
         # daily consistency check and the record of processing.
         "notice.view_noticeversion",
+        "notice.view_noticesection",
         "notice.publish_noticeversion",
         "notice.view_consistencycheck",
     },

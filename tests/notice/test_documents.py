@@ -117,3 +117,21 @@ def test_only_the_privacy_officer_sees_the_record(db, cast, client_for):
     for name in ("clerk", "supervisor", "marketer", "outsider"):
         response = client_for(cast[name]).get("/admin/notice/noticeversion/record/")
         assert response.status_code in (302, 403), name
+
+
+def test_versions_and_checks_are_read_only_in_the_admin(db, privacy_officer, client_for):
+    from notice.models import NoticeVersion
+    from notice.services import run_check
+
+    run_check()
+    client = client_for(privacy_officer)
+    changelist = client.get("/admin/notice/noticeversion/").content.decode()
+    assert "Seloste käsittelytoimista (luonnos)" in changelist
+    assert "Tarkastele selosteen luonnosta" in changelist
+    seed = NoticeVersion.objects.get(number=1)
+    detail = client.get(f"/admin/notice/noticeversion/{seed.pk}/change/").content.decode()
+    assert "Puhelu-nauhoitteiden säilytysaika on 30 vrk." in detail
+    assert 'name="_save"' not in detail
+    assert client.get("/admin/notice/noticeversion/add/").status_code == 403
+    checks = client.get("/admin/notice/consistencycheck/").content.decode()
+    assert "<td class=\"field-difference_count\">5</td>" in checks
