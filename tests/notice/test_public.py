@@ -21,6 +21,9 @@ def test_public_page_needs_no_login_and_no_script(db, path, django_assert_max_nu
     page = response.content.decode()
     assert response.status_code == 200
     assert "<script" not in page
+    # The content security policy allows no inline style either: all of it is in notice.css.
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "<style" not in page and " style=" not in page
     assert "css/notice.css" in page
     assert "TIETOSUOJASELOSTE (25.5.2018 alkaen)" in page  # version 1 is Finnish only
     assert response["Content-Language"] == path.split("/")[1].replace("tietosuojaseloste", "fi")
