@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,11 +25,13 @@ _NAMES = {
 @require_GET
 def public(request: HttpRequest, language: str, number: int | None = None) -> HttpResponse:
     """Show a published version of the notice (the one in force by default), for anyone."""
-    versions = list(NoticeVersion.objects.only("number", "effective_on").order_by("-number"))
-    current = versions[0] if versions else None
+    current = NoticeVersion.objects.current()
     version = current
     if number is not None:
         version = get_object_or_404(NoticeVersion.objects.all(), number=number)
+    versions = Paginator(
+        NoticeVersion.objects.only("number", "effective_on").order_by("-number"), 20
+    ).get_page(request.GET.get("page"))
     sections, text_language = [], language
     if version is not None:
         sections = list(version.sections.filter(language=language))
@@ -46,6 +49,7 @@ def public(request: HttpRequest, language: str, number: int | None = None) -> Ht
                 "page_title": _("Privacy notice"),
                 "version": version,
                 "versions": versions,
+                "page_obj": versions,
                 "is_current": current is not None and version.number == current.number,
                 "current_url": reverse(page_name),
                 "version_url_name": version_name,
