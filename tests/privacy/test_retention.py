@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pghistory
+import pglock
 import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
@@ -193,7 +194,7 @@ def test_a_second_run_exits_while_the_policy_is_locked(media_root):
     expired()
     params = connection.get_connection_params()
     other = psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"})
-    key = retention._lock_key("call-recordings")
+    key = pglock.advisory(retention.lock_name("call-recordings")).int_lock_id
     try:
         other.execute("SELECT pg_advisory_lock(%s)", [key])
         assert retention.enforce(RECORDINGS_30_DAYS) is None
@@ -317,7 +318,7 @@ def test_a_policy_that_cannot_run_is_reported_by_the_system_check():
 
         assert len(retention_policies_are_runnable()) == len(problems)
     finally:
-        policies._policies.pop("test-broken")
+        registry.policies.pop("test-broken")
 
 
 def test_two_policies_cannot_share_a_name():
