@@ -9,6 +9,7 @@ million people. Bans and restrictions beat any consent (consents.selectors.conta
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import date, datetime, timedelta
 from pathlib import PurePath
@@ -18,6 +19,7 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -586,6 +588,39 @@ def copy_path(instance: Disclosure, filename: str) -> str:
 _EEA_SQL = ", ".join(f"'{code}'" for code in sorted(EU_EEA_COUNTRIES))
 
 
+class DisclosureQuerySet(models.QuerySet):
+    def take_person_out(self, *, customer: Customer) -> list[tuple[int, str, str]]:
+        """Erasure's step for disclosures about several people: write each copy that holds
+        others too again without the person's lines, and count the person out of every one
+        of these disclosures; return (pk, "copy", replaced stored name) of the copies
+        rewritten. A copy about the person alone, or one that is not a table, is left to
+        erasure, which deletes it. Runs inside the erasure, whose triggers are lifted."""
+        from consents.copies import without_person
+
+        rewritten = []
+        field = Disclosure._meta.get_field("copy")
+        others = DisclosureSubject.objects.filter(disclosure=models.OuterRef("pk")).exclude(
+            customer=customer
+        )
+        shared = self.exclude(copy="").filter(models.Exists(others))
+        for pk, name in shared.values_list("pk", "copy"):
+            try:
+                with field.storage.open(name, "rb") as handle:
+                    content = handle.read()
+            except OSError:
+                continue  # the copy is gone already: erasure blanks the name
+            remaining = without_person(content, name, customer)
+            if remaining is None:
+                continue
+            stored = field.storage.save(copy_path(None, name), ContentFile(remaining))
+            self.filter(pk=pk).update(
+                copy=stored, copy_sha256=hashlib.sha256(remaining).hexdigest()
+            )
+            rewritten.append((pk, "copy", name))
+        self.filter(subject_count__gt=0).update(subject_count=models.F("subject_count") - 1)
+        return rewritten
+
+
 class Disclosure(models.Model):
     """One handing-over of personal data to a recipient (notice §9): to whom, on what basis,
     whose data, which categories, by whom, when, and the copy that was handed over.
@@ -625,6 +660,8 @@ class Disclosure(models.Model):
         related_name="+",
         verbose_name=_("disclosed by"),
     )
+
+    objects = DisclosureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("disclosure")

@@ -266,7 +266,7 @@ def _anonymise(declaration: PersonalData, pks: list[int], customer: models.Model
         raise ValueError(f"{declaration.model}: erasure cannot blank {sorted(blanks)}")
     replaced: list[tuple[int, str, str]] = []
     if declaration.takes_person_out:
-        rows = model._base_manager.filter(pk__in=pks)
+        rows = model._default_manager.filter(pk__in=pks)
         replaced = getattr(rows, declaration.takes_person_out)(customer=customer)
     kept = defaultdict(set)  # pk -> file fields rewritten (not blanked)
     queued = [
