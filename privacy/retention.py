@@ -90,6 +90,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 PREVIEW_DAYS = 7
+# Whether a batch commits without waiting for its WAL flush (see _Runner.batch).
+ASYNC_COMMIT = True
 # The advisory locks of retention runs (and of the orphan sweep) are named under this prefix.
 LOCK_PREFIX = "pkregister.retention:"
 
@@ -339,6 +341,13 @@ class _Runner:
         how many files it queued."""
         policy, plan = self.policy, self.plan
         with transaction.atomic(), triggers_lifted(self.lifted):
+            if ASYNC_COMMIT:
+                # The batch's commit does not wait for its WAL to reach the disk: a crash may
+                # undo the last batches, which the next run does again. Their files are safe:
+                # the file deleter makes the batches durable before it unlinks anything
+                # (privacy.plan.delete_queued_files).
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit = off")
             due = policy.candidates(self.now)
             if self.kept:
                 due = due.exclude(**{f"{self.subject_path}__in": self.kept})
