@@ -68,12 +68,12 @@ from privacy.models import MAX_RECORDED_MESSAGES, PendingFileDeletion, Retention
 from privacy.plan import (
     Chain,
     DeletionPlan,
+    delete_queued_files,
     deletion_plan,
     lifted_triggers,
     replica_mode_allowed,
     triggers_lifted,
 )
-from privacy.plan import delete_queued_files as delete_queue
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -394,11 +394,6 @@ class _Runner:
         RetentionRun.objects.filter(pk=self.run.pk).update(
             files=F("files") + done, errors=F("errors") + len(failures)
         )
-
-
-def delete_queued_files(queue: str, *, reported=None) -> int:
-    """Delete the stored files queued under `queue` (see privacy.plan.delete_queued_files)."""
-    return delete_queue(queue, reported=reported)
 
 
 def _anonymise(chain: Chain, plan: DeletionPlan, policy: RetentionPolicy, age_column: str) -> None:
