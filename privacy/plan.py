@@ -16,11 +16,9 @@ the same plan, so both callers lift exactly the same ones.
 from __future__ import annotations
 
 import logging
-import os
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -39,8 +37,6 @@ from privacy.models import PendingFileDeletion
 logger = logging.getLogger(__name__)
 
 FILE_CHUNK = 5_000
-# How much lower the file-deleting threads' CPU priority is than the run's (nice increment).
-FILE_THREAD_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -314,7 +310,7 @@ def delete_queued_files(
     queued with the error, for the next run. `reported(done, failures)` follows each chunk."""
     last_pk = deleted = 0
     workers = max(1, settings.RETENTION_FILE_WORKERS)
-    with ThreadPoolExecutor(max_workers=workers, initializer=_yield_the_cpu) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         while True:
             chunk = list(
                 PendingFileDeletion.objects.for_policy(queue)
@@ -356,14 +352,6 @@ def _make_durable() -> None:
         return  # inside a caller's transaction (a test's) nothing commits here anyway
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_current_xact_id()")
-
-
-def _yield_the_cpu() -> None:
-    """Run a file-deleting thread at a lower CPU priority (Linux: per thread), so that on a
-    busy machine the row purge, which the run's length depends on, is served first and the
-    unlinks take what it leaves."""
-    with suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), FILE_THREAD_NICENESS)
 
 
 def _delete_stored_file(item: tuple[int, str, str]) -> tuple[int, str | None]:
