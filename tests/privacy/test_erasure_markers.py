@@ -30,7 +30,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 import tests
-from privacy.declarations import PersonalData, is_free_text, registry
+from privacy.declarations import Keep, PersonalData, is_free_text, registry
 from privacy.erasure import erase_person
 from privacy.models import ErasureReason
 from tests.customers.factories import CustomerFactory
@@ -264,18 +264,21 @@ def test_an_erased_person_leaves_no_trace_in_any_table_file_or_redis(
     marker = new_marker()
     planted: dict[str, int] = {}
     refused: list[str] = []
-    for declaration in registry.declarations():
+    # Rows kept under a legal duty (Keep) stay by design and stop an erasure while they
+    # point at the person (tests/privacy/test_erasure.py): this test leaves them out.
+    erased = [d for d in registry.declarations() if not isinstance(d.erasure, Keep)]
+    for declaration in erased:
         row = row_about(declaration, person, maker)
         refused += plant(row, declaration, marker, person)
         planted[declaration.model] = row.pk
-    for declaration in registry.declarations():
+    for declaration in erased:
         model = declaration.model_class
         for pk in model._base_manager.filter(**declaration.subject_filter(person.pk)).values_list(
             "pk", flat=True
         ):
             log_admin_edit(model._base_manager.get(pk=pk), marker, privacy_officer)
     # Every declared model has a row about the person, so none escapes the test.
-    for declaration in registry.declarations():
+    for declaration in erased:
         rows = declaration.model_class._base_manager.filter(**declaration.subject_filter(person.pk))
         assert rows.exists(), f"no row of {declaration.model} about the person"
     # Only columns that cannot hold free text anyway refuse it (a unique customer number
