@@ -16,8 +16,7 @@ not_personal("auth.Permission", reason="The permissions of the installed models.
 not_personal(
     "sessions.Session",
     reason=f"{STAFF}: a staff user's session holds the user's id, the second factor's state "
-    "and messages; no view stores a customer's data in it (the search keeps its terms out "
-    "of the session).",
+    "and pending messages; no view of ours writes a customer's data into it.",
 )
 for device in ("otp_totp.TOTPDevice", "otp_static.StaticDevice", "otp_static.StaticToken"):
     not_personal(device, reason=f"{STAFF}: a staff user's second-factor device.")
