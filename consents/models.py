@@ -594,7 +594,9 @@ class DisclosureQuerySet(models.QuerySet):
         others too again without the person's lines, and count the person out of every one
         of these disclosures; return (pk, "copy", replaced stored name) of the copies
         rewritten. A copy about the person alone, or one that is not a table, is left to
-        erasure, which deletes it. Runs inside the erasure, whose triggers are lifted."""
+        erasure, which deletes it. Runs inside the erasure, whose triggers are lifted; if the
+        erasure rolls back, a copy written here is referred to by nothing, and the orphan
+        sweep deletes it."""
         from consents.copies import without_person
 
         rewritten = []
