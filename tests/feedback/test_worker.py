@@ -17,7 +17,7 @@ from tests.customers.factories import CustomerFactory
 from tests.feedback.conftest import sent_messages
 
 
-def wait_for(condition, seconds: float = 30.0) -> bool:
+def wait_for(condition, seconds: float = 600.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():

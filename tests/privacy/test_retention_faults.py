@@ -137,7 +137,7 @@ def test_a_run_killed_mid_way_is_finished_by_the_next_and_no_row_loses_its_file(
             wait_until(someone_at_the_gate)
         finally:
             worker.send_signal(signal.SIGKILL)
-            worker.wait(timeout=60)
+            worker.wait(timeout=300)
     assert worker.returncode == -signal.SIGKILL
 
     left = CallRecording.objects.count()
