@@ -256,7 +256,7 @@ def redis_keys_holding(marker: str) -> list[str]:
 
 
 def test_an_erased_person_leaves_no_trace_in_any_table_file_or_redis(
-    privacy_officer, media_root, django_capture_on_commit_callbacks
+    privacy_officer, client_for, media_root, django_capture_on_commit_callbacks
 ):
     person = CustomerFactory()
     bystander = CustomerFactory()
@@ -277,6 +277,21 @@ def test_an_erased_person_leaves_no_trace_in_any_table_file_or_redis(
             "pk", flat=True
         ):
             log_admin_edit(model._base_manager.get(pk=pk), marker, privacy_officer)
+    # And one edit made in the admin itself: a hold placed for an access request, whose label
+    # (the request's reference) lands in the admin log.
+    from calls.models import CallRecording
+
+    recording = CallRecording.objects.filter(customer=person).first()
+    response = client_for(privacy_officer).post(
+        "/admin/calls/recordinghold/add/",
+        {
+            "recording": recording.pk,
+            "request_reference": f"TP-{marker}",
+            "reason": f"Pyyntö {marker}",
+        },
+    )
+    assert response.status_code == 302
+    assert LogEntry.objects.filter(object_repr__contains=marker, action_flag=1).exists()
     # Every declared model has a row about the person, so none escapes the test.
     for declaration in erased:
         rows = declaration.model_class._base_manager.filter(**declaration.subject_filter(person.pk))
