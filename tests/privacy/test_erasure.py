@@ -301,3 +301,28 @@ def test_history_check_helper_sees_the_history(person_with_everything):
     (customer_events,) = pghistory.core.event_models(tracks_model=Customer)
     assert customer_events.objects.filter(pgh_obj_id=person.pk).exists()
     assert history_naming({Customer: [person.pk]}, person.pk) >= 1
+
+
+def test_a_shared_copy_that_is_not_a_table_is_deleted_whole(
+    privacy_officer, media_root, django_capture_on_commit_callbacks
+):
+    person, other = CustomerFactory(), CustomerFactory()
+    disclosure = disclosure_record(
+        recipient=RecipientFactory(),
+        basis=Basis.MANDATE,
+        mandate="Käsittelysopimus 2026",
+        categories=[Category.BASIC],
+        subjects=[person.pk, other.pk],
+        by=privacy_officer,
+        copy=ContentFile(b"%PDF-1.4 " + person.last_name.encode(), name="luovutus.pdf"),
+    )
+    stored = media_root / disclosure.copy.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_person(person, reason=ErasureReason.REQUEST)
+
+    disclosure.refresh_from_db()
+    assert (disclosure.copy.name, disclosure.mandate) == ("", "")
+    assert disclosure.subject_count == 1
+    assert not stored.exists()
+    assert DisclosureSubject.objects.filter(disclosure=disclosure, customer=other).exists()
