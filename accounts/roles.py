@@ -57,7 +57,7 @@ _CHOICES = {
     "consents.view_ban",
     "consents.add_ban",
     "consents.change_ban",
-    "consents.view_restriction",
+    "privacy.view_restriction",
     "consents.view_disclosure",
 }
 
@@ -82,9 +82,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     | {
         # Restriction of processing (GDPR Art. 18), recipients and the disclosure log (§9),
         # consent purposes and their wordings.
-        "consents.add_restriction",
-        "consents.change_restriction",
-        "consents.edit_restricted",
+        "privacy.add_restriction",
+        "privacy.change_restriction",
+        "privacy.edit_restricted",
         "consents.view_recipient",
         "consents.add_recipient",
         "consents.change_recipient",

@@ -24,7 +24,6 @@ from consents.models import (
     ConsentWording,
     Disclosure,
     Recipient,
-    Restriction,
 )
 from consents.services import RecipientNotAllowed, disclosure_record
 from customers.models import Customer
@@ -92,16 +91,6 @@ class BanAdmin(ReadOnlyAdmin):
     search_fields = ["=customer__customer_number"]
     search_help_text = gettext_lazy("Customer number.")
     show_full_result_count = False
-
-
-@admin.register(Restriction)
-class RestrictionAdmin(ReadOnlyAdmin):
-    """Set and lifted on the customer page, where the privacy officer sees the whole record."""
-
-    list_display = ["customer", "set_at", "set_by", "lifted_at", "lifted_by"]
-    list_select_related = ["customer", "set_by", "lifted_by"]
-    search_fields = ["=customer__customer_number"]
-    search_help_text = gettext_lazy("Customer number.")
 
 
 @admin.register(Recipient)

@@ -25,10 +25,10 @@ from consents.services import (
     consent_give,
     consent_withdraw,
     disclosure_record,
-    restriction_set,
 )
 from customers.models import Customer
 from privacy.declarations import Basis, Category
+from privacy.restriction import restriction_set
 
 RECIPIENTS = [
     (

@@ -26,11 +26,13 @@ from consents.models import (
     ConsentEvent,
     Disclosure,
     ExportStatus,
-    Restriction,
 )
-from consents.selectors import customer_choices, disclosures_of, restriction_of
+from consents.selectors import customer_choices, disclosures_of
 from customers.models import Customer
 from customers.paging import paged
+from privacy import restriction
+from privacy.models import Restriction
+from privacy.restriction import ProcessingRestricted
 
 RECENT_EXPORTS = 20
 TIMELINE_PAGE_SIZE = 25
@@ -142,7 +144,7 @@ def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
             evidence_file=data["evidence_file"],
             by=request.user,
         )
-    except services.ProcessingRestricted:
+    except ProcessingRestricted:
         messages.error(request, RESTRICTED_MESSAGE)
         return _back_to(customer, request)
     except ValidationError as error:
@@ -193,7 +195,7 @@ def ban_lift(request: HttpRequest, pk: int, ban_pk: int) -> HttpResponse:
     ban = get_object_or_404(Ban.objects.select_related("customer"), pk=ban_pk, customer=pk)
     try:
         services.ban_lift(ban=ban, by=request.user)
-    except services.ProcessingRestricted:
+    except ProcessingRestricted:
         messages.error(request, RESTRICTED_MESSAGE)
     else:
         messages.success(request, _("Lifted: %(ban)s.") % {"ban": ban.get_kind_display()})
@@ -204,13 +206,13 @@ def ban_lift(request: HttpRequest, pk: int, ban_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def restriction_set(request: HttpRequest, pk: int) -> HttpResponse:
     """Restrict processing (GDPR Art. 18): the privacy officer only, with a reason."""
-    _require(request, "consents.add_restriction")
+    _require(request, "privacy.add_restriction")
     customer = get_object_or_404(Customer, pk=pk)
-    current = restriction_of(customer)
+    current = restriction.restriction_of(customer)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and current is None:
         if form.is_valid():
-            services.restriction_set(
+            restriction.restriction_set(
                 customer=customer, reason=form.cleaned_data["reason"], by=request.user
             )
             messages.success(request, _("Processing restricted."))
@@ -226,16 +228,16 @@ def restriction_set(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def restriction_lift(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "consents.change_restriction")
+    _require(request, "privacy.change_restriction")
     customer = get_object_or_404(Customer, pk=pk)
-    current = restriction_of(customer)
+    current = restriction.restriction_of(customer)
     if current is None:
         messages.info(request, _("Processing is not restricted."))
         return redirect("customers:detail", pk=customer.pk)
     form = ReasonForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            services.restriction_lift(
+            restriction.restriction_lift(
                 customer=customer, reason=form.cleaned_data["reason"], by=request.user
             )
             messages.success(request, _("Restriction lifted."))

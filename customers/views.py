@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, Q
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,9 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.history import attributed_to
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose
-from consents.selectors import may_edit, may_edit_customer, restriction_of
 from customers import forms
 from customers.history import recent_changes
 from customers.lookups import escape_like
@@ -35,8 +33,19 @@ from customers.models import (
 from customers.paging import paged
 from customers.search import Kind, search_customers
 from customers.sections import GROUPS, ROWS_ON_SECTION_PAGE, SECTIONS, cards
-from customers.services import ConcurrentEditError, customer_create, customer_update
+from customers.services import (
+    ConcurrentEditError,
+    customer_create,
+    customer_update,
+    related_save,
+)
 from customers.validators import normalise_business_id
+from privacy.restriction import (
+    ProcessingRestricted,
+    may_edit,
+    may_edit_customer,
+    restriction_of,
+)
 
 COMPANY_ROWS = 25
 
@@ -183,9 +192,8 @@ def customer_create_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _refuse_if_restricted(request: HttpRequest, customer: Customer) -> HttpResponse | None:
-    if may_edit_customer(request.user, customer):
-        return None
+def _restricted(request: HttpRequest, customer: Customer) -> HttpResponse:
+    """Turn ProcessingRestricted into a message and back to the person's page."""
     messages.error(
         request,
         _(
@@ -200,8 +208,8 @@ def _refuse_if_restricted(request: HttpRequest, customer: Customer) -> HttpRespo
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "customers.change_customer")
     customer = get_object_or_404(Customer, pk=pk)
-    if refusal := _refuse_if_restricted(request, customer):
-        return refusal
+    if not may_edit_customer(request.user, customer):
+        return _restricted(request, customer)
     form = forms.CustomerForm(request.POST or None, instance=Customer.objects.get(pk=pk))
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -214,6 +222,8 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=expected,
                 by=request.user,
             )
+        except ProcessingRestricted:
+            return _restricted(request, customer)
         except ConcurrentEditError as error:
             conflict = error.changes
             messages.error(
@@ -287,8 +297,8 @@ def related_edit(
         raise Http404
     related = RELATED[kind]
     customer = get_object_or_404(Customer, pk=pk)
-    if refusal := _refuse_if_restricted(request, customer):
-        return refusal
+    if not may_edit_customer(request.user, customer):
+        return _restricted(request, customer)
     instance = (
         get_object_or_404(related.model, pk=item_pk, customer=customer)
         if item_pk is not None
@@ -297,8 +307,10 @@ def related_edit(
     form = related.form(request.POST or None, instance=instance)
     if request.method == "POST":
         if form.is_valid():
-            with transaction.atomic(), attributed_to(request.user):
-                form.save()
+            try:
+                related_save(record=form.save(commit=False), by=request.user)
+            except ProcessingRestricted:
+                return _restricted(request, customer)
             messages.success(request, _("Saved."))
             return redirect("customers:detail", pk=customer.pk)
         _form_errors(request)

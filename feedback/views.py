@@ -20,13 +20,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose
-from consents.selectors import may_edit_customer
-from consents.services import ProcessingRestricted
 from customers.exports import csv_response, xlsx_response
 from customers.models import Customer
 from feedback.forms import FeedbackFilterForm, FeedbackForm, FeedbackResponseForm
 from feedback.models import Feedback, FeedbackChannel, Topic
 from feedback.services import FeedbackAlreadyHandled, feedback_record, feedback_respond
+from privacy.restriction import ProcessingRestricted, may_edit_customer
 
 PAGE_SIZE = 50
 VIEW = "feedback.view_feedback"
