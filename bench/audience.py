@@ -36,9 +36,9 @@ from consents.models import (  # noqa: E402
     ConsentState,
     ConsentWording,
     ContactChannel,
-    Restriction,
 )
 from customers.models import Customer, LifeStatus  # noqa: E402
+from privacy.models import Restriction  # noqa: E402
 
 NAIVE_PEOPLE = 10_000
 PURPOSE = "email-marketing"
