@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.admin import ReadOnlyAdmin
 from consents.forms import DisclosureAdminForm
 from consents.models import (
     AudienceExport,
@@ -29,19 +30,6 @@ from consents.services import RecipientNotAllowed, disclosure_record
 from customers.models import Customer
 
 SUBJECTS_SHOWN = 100
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by services only; the admin shows them."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class WordingInline(admin.StackedInline):

@@ -25,6 +25,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from accounts.actors import split_actor
 from accounts.models import ApiClient
 from audit.history import attributed_to
 from consents.audiences import XLSX_MAX_ROWS, AudienceFilters, audience, write_audience
@@ -45,7 +46,6 @@ from consents.models import (
     ExportStatus,
     Recipient,
     RecipientKind,
-    actor_fields,
     copy_path,
 )
 from consents.selectors import resolve_purpose
@@ -181,7 +181,7 @@ def _record(
     evidence: str,
     evidence_file: UploadedFile | None,
 ) -> ConsentChange:
-    user, client = actor_fields(by)
+    user, client = split_actor(by)
     if user is None and client is None:
         raise ValueError("A consent event needs the user or API client who recorded it.")
     event = ConsentEvent(
@@ -233,7 +233,7 @@ def ban_record(
     started_on = started_on or timezone.localdate()
     if started_on > timezone.localdate():
         raise ValidationError({"started_on": _("A ban can't start in the future.")})
-    user, client = actor_fields(by)
+    user, client = split_actor(by)
     with transaction.atomic(), attributed_to(by):
         _lock(customer)
         existing = Ban.objects.in_force().filter(customer=customer, kind=kind).first()

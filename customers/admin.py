@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.history import attributed_to
-from audit.models import AccessAction, AccessLogEntry, AccessPurpose
+from audit.models import AccessPurpose, log_view
 from customers.address_updates import FileError, apply, plan, read_rows
 from customers.forms import AddressUpdateUploadForm
 from customers.models import (
@@ -115,12 +115,7 @@ class CustomerAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         customer = self.get_object(request, object_id)
         if customer is not None and self.has_view_or_change_permission(request, customer):
-            AccessLogEntry.record(
-                actor=request.user,
-                action=AccessAction.VIEW,
-                purpose=AccessPurpose.SUPERVISION,
-                subject=customer,
-            )
+            log_view(request.user, customer, purpose=AccessPurpose.SUPERVISION)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self) -> list:
