@@ -88,21 +88,6 @@ declare(
 )
 declare(
     PersonalData(
-        model="consents.Restriction",
-        category=Category.CHOICES,
-        purposes=(Purpose.RELATIONSHIP,),
-        basis=Basis.LEGAL_OBLIGATION,  # GDPR Art. 18
-        sources=(Source.DATA_SUBJECT, Source.STAFF),
-        subject_path="customer",
-        retention=WHILE_RELATIONSHIP,
-        erasure=Delete(),
-        description="Restrictions of processing, with the privacy officer's reasons.",
-        # The person asked for their data to be kept but not used (GDPR Art. 18(1)(b), (c)).
-        keeps_person_scope="in_force",
-    )
-)
-declare(
-    PersonalData(
         model="consents.Disclosure",
         category=Category.RELATIONSHIP,
         purposes=(Purpose.RELATIONSHIP, Purpose.MARKET_RESEARCH),

@@ -28,7 +28,6 @@ from audit.history import attributed_to
 from calls.models import CallRecording, Direction
 from consents.models import ContactChannel
 from consents.selectors import SATISFACTION_SURVEY, contactable, may_survey, resolve_purpose
-from consents.services import ProcessingRestricted
 from customers.models import Customer
 from feedback.models import (
     RATING_MAX,
@@ -41,6 +40,7 @@ from feedback.models import (
     Topic,
 )
 from feedback.sms import SmsMessage, SmsRejected, get_backend
+from privacy.restriction import check_may_change
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -94,8 +94,6 @@ def feedback_respond(*, feedback: Feedback, response: str, handled: bool, by: Us
     While the person's processing is restricted (GDPR Art. 18) the feedback is only stored:
     nobody handles it until the restriction is lifted.
     """
-    from consents.selectors import may_edit_customer
-
     response = response.strip()
     if handled and not response:
         raise ValidationError(
@@ -105,8 +103,8 @@ def feedback_respond(*, feedback: Feedback, response: str, handled: bool, by: Us
         current = Feedback.objects.select_for_update().get(pk=feedback.pk)
         if current.is_handled:
             raise FeedbackAlreadyHandled
-        if current.customer_id is not None and not may_edit_customer(by, current.customer_id):
-            raise ProcessingRestricted
+        if current.customer_id is not None:
+            check_may_change(customer=current.customer_id, by=by)
         current.response = response
         if handled:
             current.status = FeedbackStatus.HANDLED

@@ -35,10 +35,10 @@ from consents.services import (
     consent_give,
     consent_withdraw,
     disclosure_record,
-    restriction_set,
 )
 from customers.models import Company, LifeStatus
 from privacy.declarations import Basis, Category
+from privacy.restriction import restriction_set
 from privacy.retention import enforce
 from tests.consents.factories import AuthorityFactory, RecipientFactory
 from tests.customers.factories import ContactRoleFactory, CustomerFactory, GroupFactory
