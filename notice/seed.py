@@ -6,8 +6,9 @@ Pure functions only: the data migration that imports the seed as version 1 uses 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 SEED_PATH = Path(__file__).resolve().parent / "seed" / "tietosuojaseloste-2018-05-25.txt"
 SEED_DATE = date(2018, 5, 25)
@@ -93,3 +94,25 @@ def _paragraphs(lines: list[str]) -> str:
 
 def read_seed() -> list[tuple[int, str, str]]:
     return parse(SEED_PATH.read_text(encoding="utf-8"))
+
+
+def import_seed(version_model: type, section_model: type) -> None:
+    """Create version 1 from the seed unless it exists (the data migration; tests after a flush).
+
+    Takes the model classes, so the migration can pass its historical ones.
+    """
+    if version_model.objects.filter(number=1).exists():
+        return
+    version = version_model.objects.create(
+        number=1,
+        effective_on=SEED_DATE,
+        published_at=datetime(
+            SEED_DATE.year, SEED_DATE.month, SEED_DATE.day, tzinfo=ZoneInfo("Europe/Helsinki")
+        ),
+        published_by=None,
+        facts=None,
+    )
+    section_model.objects.bulk_create(
+        section_model(version=version, language="fi", number=number, heading=heading, body=body)
+        for number, heading, body in read_seed()
+    )
