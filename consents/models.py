@@ -9,6 +9,7 @@ million people. Bans and restrictions beat any consent (consents.selectors.conta
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import date, datetime, timedelta
 from pathlib import PurePath
@@ -18,6 +19,7 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -58,6 +60,11 @@ class ContactChannel(models.TextChoices):
     SMS = "sms", _("Text message")
     PHONE = "phone", _("Phone call")
     LETTER = "letter", _("Letter")
+
+
+# Electronic direct marketing needs the person's consent (notice §13; Information Society Code
+# 917/2014 s. 200), whatever a purpose's configuration says.
+ELECTRONIC_CHANNELS = frozenset({ContactChannel.EMAIL, ContactChannel.SMS})
 
 
 class Channel(models.TextChoices):
@@ -127,6 +134,13 @@ class ConsentPurpose(models.Model):
     def covers(self, channel: str) -> bool:
         """Whether the purpose may be used through this contact channel."""
         return not self.channel or self.channel == channel
+
+    def needs_consent_through(self, channel: str) -> bool:
+        """Whether contact for the purpose through the channel needs consent in force: always
+        for electronic direct marketing, whatever `requires_consent` says (notice §13)."""
+        return self.requires_consent or (
+            self.activity == Activity.MARKETING and channel in ELECTRONIC_CHANNELS
+        )
 
     def blocking_bans(self, channel: str) -> list[str]:
         """Return the kinds of ban that stop contact for this purpose through the channel."""
@@ -473,6 +487,41 @@ def copy_path(instance: Disclosure, filename: str) -> str:
 _EEA_SQL = ", ".join(f"'{code}'" for code in sorted(EU_EEA_COUNTRIES))
 
 
+class DisclosureQuerySet(models.QuerySet):
+    def take_person_out(self, *, customer: Customer) -> list[tuple[int, str, str]]:
+        """Erasure's step for disclosures about several people: write each copy that holds
+        others too again without the person's lines, and count the person out of every one
+        of these disclosures; return (pk, "copy", replaced stored name) of the copies
+        rewritten. A copy about the person alone, or one that is not a table, is left to
+        erasure, which deletes it. Runs inside the erasure, whose triggers are lifted; if the
+        erasure rolls back, a copy written here is referred to by nothing, and the orphan
+        sweep deletes it."""
+        from consents.copies import without_person
+
+        rewritten = []
+        field = Disclosure._meta.get_field("copy")
+        others = DisclosureSubject.objects.filter(disclosure=models.OuterRef("pk")).exclude(
+            customer=customer
+        )
+        shared = self.exclude(copy="").filter(models.Exists(others))
+        for pk, name in shared.values_list("pk", "copy"):
+            try:
+                with field.storage.open(name, "rb") as handle:
+                    content = handle.read()
+            except OSError:
+                continue  # the copy is gone already: erasure blanks the name
+            remaining = without_person(content, name, customer)
+            if remaining is None:
+                continue
+            stored = field.storage.save(copy_path(None, name), ContentFile(remaining))
+            self.filter(pk=pk).update(
+                copy=stored, copy_sha256=hashlib.sha256(remaining).hexdigest()
+            )
+            rewritten.append((pk, "copy", name))
+        self.filter(subject_count__gt=0).update(subject_count=models.F("subject_count") - 1)
+        return rewritten
+
+
 class Disclosure(models.Model):
     """One handing-over of personal data to a recipient (notice §9): to whom, on what basis,
     whose data, which categories, by whom, when, and the copy that was handed over.
@@ -512,6 +561,8 @@ class Disclosure(models.Model):
         related_name="+",
         verbose_name=_("disclosed by"),
     )
+
+    objects = DisclosureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("disclosure")
@@ -629,6 +680,27 @@ class AudienceExportQuerySet(models.QuerySet):
         )
 
 
+ELECTRONIC_MARKETING_CONSENT_CHECK = """
+    IF EXISTS (
+        SELECT 1 FROM consents_consentpurpose purpose
+        WHERE purpose.id = NEW.purpose_id AND purpose.activity = 'marketing'
+    ) AND EXISTS (
+        SELECT 1 FROM consents_disclosuresubject subject
+        WHERE subject.disclosure_id = NEW.disclosure_id
+          AND NOT EXISTS (
+              SELECT 1 FROM consents_consentstate state
+              WHERE state.customer_id = subject.customer_id
+                AND state.purpose_id = NEW.purpose_id
+                AND state.given
+          )
+    ) THEN
+        RAISE EXCEPTION 'electronic marketing audience % holds a person without consent', NEW.id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+"""
+
+
 class AudienceExport(models.Model):
     """One export of a marketing audience for a processor, run as a Celery job.
 
@@ -690,6 +762,32 @@ class AudienceExport(models.Model):
                 name="audienceexport_done_has_disclosure",
                 condition=~Q(status="done") | Q(disclosure__isnull=False),
             ),
+        ]
+        # The last word on notice §13: an e-mail or SMS marketing audience is refused by the
+        # database itself when one of its people has no consent in force for its purpose,
+        # whatever the selector or a purpose's configuration did. One set-based check when
+        # the export gets its disclosure (its people), not a check per row.
+        triggers = [
+            pgtrigger.Trigger(
+                name=f"{name}_electronic_consent",
+                when=pgtrigger.After,
+                operation=operation,
+                condition=pgtrigger.Condition(condition),
+                func=ELECTRONIC_MARKETING_CONSENT_CHECK,
+            )
+            for name, operation, condition in [
+                (
+                    "audienceexport_insert",
+                    pgtrigger.Insert,
+                    "NEW.disclosure_id IS NOT NULL AND NEW.channel IN ('email', 'sms')",
+                ),
+                (
+                    "audienceexport_update",
+                    pgtrigger.UpdateOf("disclosure_id"),
+                    "OLD.disclosure_id IS DISTINCT FROM NEW.disclosure_id"
+                    " AND NEW.disclosure_id IS NOT NULL AND NEW.channel IN ('email', 'sms')",
+                ),
+            ]
         ]
 
     def __str__(self) -> str:

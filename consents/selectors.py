@@ -79,7 +79,7 @@ def contactable(
         **{CONTACT_FIELDS[ContactChannel(channel)]: ""}
     )
     people = people.filter(~Exists(bans), ~Exists(restricted))
-    if purpose.requires_consent:
+    if purpose.needs_consent_through(channel):
         consent = ConsentState.objects.in_force().filter(customer=OuterRef("pk"), purpose=purpose)
         people = people.filter(Exists(consent))
     return people

@@ -10,16 +10,16 @@ never sent twice, and gives the gateway the invitation's idempotency key on ever
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+import pglock
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -168,12 +168,9 @@ def may_survey_caller(
 
 
 def _lock_number(phone: str) -> None:
-    """Serialise survey decisions for one number until the transaction ends."""
-    digest = hashlib.sha256(f"pkregister.survey:{phone}".encode()).digest()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)]
-        )
+    """Serialise survey decisions for one number until the transaction ends (a
+    transaction-level advisory lock through django-pglock, released at commit or rollback)."""
+    pglock.advisory(f"pkregister.survey:{phone}", xact=True).acquire()
 
 
 def survey_invite_for_call(*, call_id: int, now: datetime | None = None) -> SurveyInvitation | None:
