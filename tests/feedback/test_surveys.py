@@ -439,12 +439,13 @@ def test_the_deploy_check_names_an_outside_service_without_its_recipient(setting
     settings.SMS_GATEWAY_RECIPIENT = "Tuntematon Oy"
     settings.S3_BUCKET = "rekisteri"
     settings.STORAGE_RECIPIENT = RecipientFactory(country="CN").name
-    errors = outside_services_are_registered_recipients(None)
+    errors = outside_services_are_registered_recipients(None, databases=["default"])
     assert [e.obj for e in errors] == ["SMS_GATEWAY_RECIPIENT", "STORAGE_RECIPIENT"]
     assert all(isinstance(e, checks.Error) for e in errors)
 
     settings.SMS_GATEWAY_RECIPIENT = RecipientFactory().name
     settings.STORAGE_RECIPIENT = RecipientFactory(country="SE").name
-    assert outside_services_are_registered_recipients(None) == []
+    assert outside_services_are_registered_recipients(None, databases=["default"]) == []
+    assert outside_services_are_registered_recipients(None) == []  # no database named
     registered = checks.run_checks(include_deployment_checks=True, databases=["default"])
     assert not [e for e in registered if e.id.startswith("consents.")]
