@@ -25,11 +25,17 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 if DJANGO_ENV not in {"development", "production", "test"}:
     raise ImproperlyConfigured("DJANGO_ENV must be development, test or production.")
 PRODUCTION = DJANGO_ENV == "production"
+# Set by manage.py for the image's build commands (collectstatic, compilemessages), which read
+# no secret: they run without the runtime secrets. The web server, the worker and beat refuse
+# to start with it (pkregister/wsgi.py, pkregister/celery.py).
+BUILD_STEP = env.bool("DJANGO_BUILD_STEP", default=False)
 
 
 def _required(name: str) -> str:
     """Return a setting that has no default in production, or stop with a clear message."""
     value = env.str(name, default="")
+    if not value and BUILD_STEP:
+        return f"unset-during-build-{name.lower()}"
     if not value:
         raise ImproperlyConfigured(f"{name} must be set when DJANGO_ENV=production.")
     return value
@@ -135,6 +141,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int(
     "DJANGO_CONN_MAX_AGE", default=60 if PRODUCTION else 0
 )
+# A kept connection is checked before each request reuses it: after a database restart or
+# failover the first request on a worker reconnects instead of failing.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
     "DJANGO_TEST_DATABASE", default=f"test_{DATABASES['default']['NAME']}"
 )
