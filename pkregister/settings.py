@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "feedback",
     "calls",
     "dsar",
+    "jobs",
     "accounts.apps.RegisterAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -387,6 +388,14 @@ SCHEDULED_JOBS = {
             "Send SMS survey invitations still waiting after a broker or gateway outage."
         ),
     },
+    "publish-waiting-jobs": {
+        "task": "jobs.tasks.publish_waiting_jobs",
+        "schedule": crontab(minute="*"),
+        "description": _(
+            "Send to the job service the jobs it has not received or started within a few "
+            "minutes (after a broker outage), so that no recorded job is lost."
+        ),
+    },
     "sweep-orphan-files": {
         "task": "privacy.tasks.sweep_orphan_files",
         "schedule": crontab(hour=4, minute=23),
@@ -399,6 +408,12 @@ CELERY_BEAT_SCHEDULE = {
     name: {key: value for key, value in job.items() if key != "description"}
     for name, job in SCHEDULED_JOBS.items()
 }
+
+# The job outbox (jobs/): a recorded job that the broker has not accepted, or that no worker
+# has started, this long after its last publication is published again; done jobs are kept
+# this many days for the record.
+JOBS_REPUBLISH_AFTER_MINUTES = env.int("JOBS_REPUBLISH_AFTER_MINUTES", default=3)
+JOBS_KEEP_DONE_DAYS = env.int("JOBS_KEEP_DONE_DAYS", default=7)
 
 # A running audience export whose job has not reported for this long has lost its worker; a
 # redelivered job, or the marketer's new request, takes it over. Progress is reported every

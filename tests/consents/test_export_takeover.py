@@ -19,6 +19,7 @@ from consents.audiences import AudienceFilters
 from consents.models import AudienceExport, ContactChannel, Disclosure, ExportStatus, copy_path
 from consents.services import audience_export_request, audience_export_run, consent_give
 from consents.tasks import export_audience
+from jobs.models import Job
 from tests.consents.factories import RecipientFactory
 from tests.customers.factories import CustomerFactory
 
@@ -162,11 +163,13 @@ def test_marketer_sees_a_stuck_export_and_starts_it_again(
     assert "Pysähtynyt" in client.get("/markkinointi/kohderyhmat/").content.decode()
 
     with (
-        mock.patch.object(export_audience, "delay") as delay,
+        mock.patch.object(export_audience, "apply_async") as publish,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(f"/markkinointi/viennit/{queued.pk}/uudelleen/", follow=True)
-    delay.assert_called_once_with(queued.pk)
+    publish.assert_called_once()
+    assert publish.call_args.kwargs["args"] == [queued.pk]
+    assert Job.objects.of("consents.tasks.export_audience", queued.pk).count() == 2
     assert "Vienti käynnistettiin uudelleen." in response.content.decode()
 
     # The job it queued takes the export over.
