@@ -66,7 +66,9 @@ def test_marketing_exports_an_audience_and_the_page_follows_the_job(
 ):
     # The job is run below, as a worker would; nothing is sent to a broker.
     queued = []
-    monkeypatch.setattr(export_audience, "delay", queued.append)
+    monkeypatch.setattr(
+        export_audience, "apply_async", lambda **options: queued.append(options["args"])
+    )
     for _ in range(3):
         consent_give(
             customer=CustomerFactory(), purpose="email-marketing", channel="phone", by=clerk
@@ -84,7 +86,7 @@ def test_marketing_exports_an_audience_and_the_page_follows_the_job(
 
     # The worker's part, done here; the page notices by itself.
     export = AudienceExport.objects.get()
-    assert queued == [export.pk]  # queued once the request committed
+    assert queued == [[export.pk]]  # published once the request committed
     audience_export_run(export_id=export.pk)
     expect(page.get_by_role("link", name="Lataa tiedosto")).to_be_visible(timeout=10_000)
     expect(page.get_by_text(re.compile("3 henkilöä viety"))).to_be_visible()
