@@ -132,3 +132,30 @@ def test_every_source_map_a_static_file_names_is_there():
                     if not name.startswith(b"data:") and not storage.exists(target):
                         missing.append(f"{path} -> {name.decode()}")
     assert missing == []
+
+
+@pytest.mark.parametrize("program", ["worker", "beat"])
+def test_jobs_refuse_the_build_step_flag(program, tmp_path):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "pkregister",
+            program,
+            *(["--pool", "solo"] if program == "worker" else ["-s", str(tmp_path / "schedule")]),
+        ],
+        cwd=ROOT,
+        # An unreachable broker: the process must stop before it would ever connect.
+        env={
+            **base,
+            **PRODUCTION,
+            "DJANGO_BUILD_STEP": "true",
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "DJANGO_BUILD_STEP is for build commands only" in result.stdout + result.stderr
