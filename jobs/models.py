@@ -58,12 +58,14 @@ class Job(models.Model):
         verbose_name_plural = _("jobs")
         ordering = ["created_at", "pk"]
         indexes = [
-            # The sweep's and the pages' question: which jobs are not done yet.
+            # The sweep's question: which jobs has no worker started (a handful, normally).
             models.Index(
-                fields=["task", "created_at"],
-                name="job_not_done",
-                condition=Q(done_at__isnull=True),
+                fields=["created_at"],
+                name="job_unstarted",
+                condition=Q(started_at__isnull=True, done_at__isnull=True),
             ),
+            # A page's question: the jobs of this export (task and arguments).
+            models.Index(fields=["task", "args"], name="job_task_args"),
         ]
 
     def __str__(self) -> str:
