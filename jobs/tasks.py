@@ -7,7 +7,7 @@ import logging
 
 from celery import Task, shared_task
 from celery.exceptions import Retry
-from django.db import DatabaseError, connection
+from django.db import Error, connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -65,7 +65,7 @@ class JobTask(Task):
             try:
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
-            except DatabaseError:
+            except Error:
                 pass  # the connection is gone, and the lock with it
 
 

@@ -16,7 +16,7 @@ import redis
 from celery.contrib.testing.worker import start_worker
 
 from pkregister.celery import app
-from tests.conftest import isolated_redis_url
+from tests.conftest import isolated_redis_url, rebind_producers
 
 
 def _free_port() -> int:
@@ -74,15 +74,6 @@ class PrivateRedis:
             self.process.terminate()  # our own process only
             self.process.wait(timeout=30)
         self.process = None
-
-
-def rebind_producers() -> None:
-    """Make the next publication connect to the broker URL configured now.
-
-    Celery keeps its producer pool bound to the first broker URL it connected to; without this
-    a test's tasks would still go to the broker an earlier test used."""
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from feedback.tasks import invite_after_call
 from jobs.models import Job
 from jobs.services import enqueue, publish, publish_due, publish_unstarted
 from pkregister.celery import app
+from tests.conftest import isolated_redis_url, rebind_producers
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +30,21 @@ BROKER_DOWN = OperationalError("Error 111 connecting to 127.0.0.1:6399. Connecti
 
 @pytest.fixture
 def eager():
-    """Run published jobs in the calling thread, as a worker would run them."""
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.update(task_always_eager=True, task_eager_propagates=False)
+    """Run published jobs in the calling thread, as a worker would run them. Celery opens its
+    producer pool even for an eager task: on the tests' own Redis database, and forgotten
+    afterwards."""
+    previous = {
+        "broker_url": app.conf.broker_url,
+        "task_always_eager": app.conf.task_always_eager,
+        "task_eager_propagates": app.conf.task_eager_propagates,
+    }
+    app.conf.update(
+        broker_url=isolated_redis_url(), task_always_eager=True, task_eager_propagates=False
+    )
+    rebind_producers()
     yield
-    app.conf.update(task_always_eager=previous[0], task_eager_propagates=previous[1])
+    app.conf.update(**previous)
+    rebind_producers()
 
 
 def test_a_job_is_recorded_in_the_transaction_and_published_after_commit(
