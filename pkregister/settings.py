@@ -211,6 +211,10 @@ RETENTION_REPLICA_MODE = env.bool("DJANGO_RETENTION_REPLICA_MODE", default=True)
 RETENTION_FILE_WORKERS = env.int("DJANGO_RETENTION_FILE_WORKERS", default=8)
 # Batches of one policy run at once (threads, one connection each); 1 runs them one by one.
 RETENTION_WORKERS = env.int("DJANGO_RETENTION_WORKERS", default=2)
+# The logs about people are personal data too (pseudonymous ids point at people), kept for the
+# security and accountability of processing (notice §16) and then deleted by the engine.
+ACCESS_LOG_RETENTION_YEARS = env.int("ACCESS_LOG_RETENTION_YEARS", default=2)
+CHANGE_HISTORY_RETENTION_YEARS = env.int("CHANGE_HISTORY_RETENTION_YEARS", default=5)
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
