@@ -50,6 +50,7 @@ from consents.models import (
 )
 from consents.selectors import resolve_purpose
 from customers.models import Customer
+from jobs.services import enqueue, never_reached_the_broker, publish_unstarted
 from privacy.declarations import Basis, Category
 from privacy.restriction import check_may_change
 
@@ -345,6 +346,8 @@ def disclosure_record(
 
 # --- Audience exports ---------------------------------------------------------------------------
 
+EXPORT_JOB = "consents.tasks.export_audience"
+
 
 def audience_export_request(
     *,
@@ -355,9 +358,8 @@ def audience_export_request(
     fmt: str,
     by: User,
 ) -> AudienceExport:
-    """Queue an export of the audience for a processor; the job starts once this commits."""
-    from consents.tasks import export_audience
-
+    """Queue an export of the audience for a processor: its job is recorded with it and
+    published once this commits (jobs/), so a broker outage delays it and never loses it."""
     if not recipient.may_receive or recipient.kind != RecipientKind.PROCESSOR:
         raise RecipientNotAllowed
     total = audience(purpose=purpose, channel=channel, filters=filters).count()
@@ -373,8 +375,16 @@ def audience_export_request(
             total=total,
             created_by=by,
         )
-        transaction.on_commit(lambda: export_audience.delay(export.pk))
+        enqueue(EXPORT_JOB, export.pk)
     return export
+
+
+def exports_waiting_for_job_service(exports: Iterable[AudienceExport]) -> set[int]:
+    """Of these exports, the ids of the queued ones whose job the job service (the broker)
+    has not accepted: it was down when they were requested."""
+    return never_reached_the_broker(
+        EXPORT_JOB, [export.pk for export in exports if export.status == ExportStatus.QUEUED]
+    )
 
 
 def _mandate(recipient: Recipient) -> str:
@@ -543,14 +553,19 @@ def audience_export_run(*, export_id: int) -> AudienceExport | None:
 
 
 def audience_export_again(*, export: AudienceExport, by: User) -> bool:
-    """Queue a stuck export again, for a job that takes it over; return whether it was stuck.
+    """Start a stuck export again, or send a waiting one to the job service again; return
+    whether it was either.
 
-    The new job starts it from the beginning; the old claim no longer lets anything be written.
+    A stuck export gets a new job that takes it over from the beginning (the old claim no
+    longer lets anything be written); a waiting one's recorded job is published now.
     """
-    from consents.tasks import export_audience
-
-    if not export.is_stuck:
-        return False
-    logger.info("Audience export %s requested again by user %s", export.pk, by.pk)
-    transaction.on_commit(lambda: export_audience.delay(export.pk))
-    return True
+    if export.is_stuck:
+        logger.info("Audience export %s requested again by user %s", export.pk, by.pk)
+        with transaction.atomic():
+            enqueue(EXPORT_JOB, export.pk)
+        return True
+    if export.pk in exports_waiting_for_job_service([export]):
+        logger.info("Audience export %s sent to the job service by user %s", export.pk, by.pk)
+        publish_unstarted(EXPORT_JOB, export.pk)
+        return True
+    return False

@@ -290,13 +290,19 @@ def _audience_page(
         ).count()
         if export_form is None:
             export_form = AudienceExportForm(initial=request.GET.dict())
-    exports = AudienceExport.objects.select_related("purpose", "recipient", "created_by")[
-        :RECENT_EXPORTS
-    ]
+    exports = list(
+        AudienceExport.objects.select_related("purpose", "recipient", "created_by")[:RECENT_EXPORTS]
+    )
     return render(
         request,
         "consents/audiences.html",
-        {"form": form, "size": size, "export_form": export_form, "exports": exports},
+        {
+            "form": form,
+            "size": size,
+            "export_form": export_form,
+            "exports": exports,
+            "waiting": services.exports_waiting_for_job_service(exports),
+        },
     )
 
 
@@ -330,7 +336,10 @@ def audience_export_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("The export has started."))
+            if services.exports_waiting_for_job_service([export]):
+                messages.warning(request, _WAITING_MESSAGE)
+            else:
+                messages.success(request, _("The export has started."))
             return redirect("consents:export", pk=export.pk)
     _form_errors(request)
     return _audience_page(request, AudienceForm(request.POST), form)
@@ -344,12 +353,20 @@ def audience_export_detail(request: HttpRequest, pk: int) -> HttpResponse:
         AudienceExport.objects.select_related("purpose", "recipient", "created_by", "disclosure"),
         pk=pk,
     )
-    return render(request, "consents/export_detail.html", {"export": export})
+    waiting = bool(services.exports_waiting_for_job_service([export]))
+    return render(request, "consents/export_detail.html", {"export": export, "waiting": waiting})
 
 
-def _progress_label(export: AudienceExport) -> str:
+_WAITING_MESSAGE = _(
+    "The job service does not answer: the export is recorded and starts when the service is back."
+)
+
+
+def _progress_label(export: AudienceExport, *, waiting: bool) -> str:
     if export.is_stuck:
         return _("The export has stopped.")
+    if waiting:
+        return _("Waiting for the job service")
     if export.status == ExportStatus.QUEUED:
         return _("Waiting for its turn…")
     if export.status == ExportStatus.FAILED:
@@ -366,15 +383,17 @@ def _progress_label(export: AudienceExport) -> str:
 def audience_export_progress(request: HttpRequest, pk: int) -> JsonResponse:
     """The export's progress for the page's progress bar (static/js/audience-export.js)."""
     export = get_object_or_404(AudienceExport, pk=pk)
+    waiting = bool(services.exports_waiting_for_job_service([export]))
     return JsonResponse(
         {
             "status": export.status,
             "written": export.written,
             "total": export.total,
             "percent": export.percent,
-            "label": _progress_label(export),
+            "label": _progress_label(export, waiting=waiting),
             "finished": export.is_finished,
             "stuck": export.is_stuck,
+            "waiting_for_job_service": waiting,
         }
     )
 
@@ -383,10 +402,14 @@ def audience_export_progress(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 @permission_required("consents.add_audienceexport", raise_exception=True)
 def audience_export_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    """Start a stuck export again: a new job takes it over from the beginning."""
+    """Start a stuck export again (a new job takes it over from the beginning), or send a
+    waiting one to the job service again."""
     export = get_object_or_404(AudienceExport, pk=pk)
     if services.audience_export_again(export=export, by=request.user):
-        messages.success(request, _("The export was started again."))
+        if services.exports_waiting_for_job_service([export]):
+            messages.warning(request, _WAITING_MESSAGE)
+        else:
+            messages.success(request, _("The export was started again."))
     else:
         messages.info(request, _("The export is not stuck: nothing was started."))
     return redirect("consents:export", pk=export.pk)

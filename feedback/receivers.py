@@ -8,6 +8,6 @@ from feedback.services import invite_to_survey_after_commit
 
 
 def invite_to_survey_after_call(sender: type, *, recording: Any, **kwargs: Any) -> None:
-    """A new call recording: its caller may get an SMS survey, decided by a task queued once
-    the recording's transaction commits (calls.signals.recording_stored)."""
+    """A new call recording: its caller may get an SMS survey, decided by a job recorded in
+    the recording's transaction and sent once it commits (calls.signals.recording_stored)."""
     invite_to_survey_after_commit(call_id=recording.pk)

@@ -1,11 +1,12 @@
 """Operations on feedback, SMS surveys and website visits, each with the actor who did it.
 
 Surveys: when a call recording is stored (calls.signals.recording_stored, received in
-feedback.receivers), `invite_to_survey_after_commit` queues a task once the call's transaction
-has committed; the task decides (`may_survey_caller`, the one
-decision point: the consents selector, then the quiet period) and creates the invitation; its
-sending is another task, which claims the invitation with a conditional UPDATE so that it is
-never sent twice, and gives the gateway the invitation's idempotency key on every attempt.
+feedback.receivers, inside the transaction that stores it), `invite_to_survey_after_commit`
+records a job (jobs/) in that transaction, sent to the broker once it commits; the task decides
+(`may_survey_caller`, the one decision point: the consents selector, then the quiet period) and
+creates the invitation; its sending is another job, which claims the invitation with a
+conditional UPDATE so that it is never sent twice, and gives the gateway the invitation's
+idempotency key on every attempt.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from feedback.models import (
     Topic,
 )
 from feedback.sms import SmsMessage, SmsRejected, get_backend
+from jobs.services import enqueue
 from privacy.restriction import check_may_change
 
 if TYPE_CHECKING:
@@ -59,6 +61,10 @@ logger = logging.getLogger(__name__)
 # An invitation still queued (or stuck sending: a worker died mid-send) this long is sent again
 # by the scheduled sweep; the gateway's idempotency key keeps a resent one from arriving twice.
 STUCK_AFTER = timedelta(minutes=10)
+
+# The jobs a call causes, recorded with what causes them (jobs/).
+INVITE_JOB = "feedback.tasks.invite_after_call"
+SEND_JOB = "feedback.tasks.send_survey_invitation"
 
 
 class FeedbackAlreadyHandled(Exception):
@@ -127,20 +133,14 @@ def feedback_respond(*, feedback: Feedback, response: str, handled: bool, by: Us
 
 
 def invite_to_survey_after_commit(*, call_id: int) -> None:
-    """Queue the survey decision for a registered call once its transaction commits.
+    """Record the survey decision for a registered call as a job in the current transaction;
+    it goes to the broker once that commits (jobs/).
 
-    A broker that is down never fails the call's registration: the call is kept, no invitation
-    is made, and the failure is logged.
+    A broker that is down never fails the call's registration and never loses the decision:
+    the job waits in the database and the `publish-waiting-jobs` sweep sends it when the
+    broker is back.
     """
-    from feedback import tasks
-
-    def queue() -> None:
-        try:
-            tasks.invite_after_call.delay(call_id)
-        except Exception:  # the broker: a survey is not worth failing the call intake for
-            logger.exception("Could not queue the survey decision for call %s", call_id)
-
-    transaction.on_commit(queue)
+    enqueue(INVITE_JOB, call_id)
 
 
 def may_survey_caller(
@@ -202,20 +202,8 @@ def survey_invite_for_call(*, call_id: int, now: datetime | None = None) -> Surv
             created_at=now,
             expires_at=now + ttl,
         )
-        _send_after_commit(invitation.pk)
+        enqueue(SEND_JOB, invitation.pk)
     return invitation
-
-
-def _send_after_commit(invitation_id: int) -> None:
-    from feedback import tasks
-
-    def queue() -> None:
-        try:
-            tasks.send_survey_invitation.delay(invitation_id)
-        except Exception:  # the scheduled sweep sends it once the broker is back
-            logger.exception("Could not queue survey invitation %s", invitation_id)
-
-    transaction.on_commit(queue)
 
 
 # --- Surveys: sending -----------------------------------------------------------------------------

@@ -7,13 +7,14 @@ from celery import shared_task
 
 from feedback import services
 from feedback.sms import SmsGatewayError
+from jobs.tasks import JobTask
 
 # Backoff between attempts: 30 s, 60 s, 120 s … capped at an hour, with jitter; nine attempts
 # in all span about five hours before the invitation is marked failed.
 MAX_RETRIES = 8
 
 
-@shared_task
+@shared_task(base=JobTask)
 def invite_after_call(call_id: int) -> int | None:
     """Decide whether the caller gets a survey and queue it; return the invitation id."""
     invitation = services.survey_invite_for_call(call_id=call_id)
@@ -22,6 +23,7 @@ def invite_after_call(call_id: int) -> int | None:
 
 @shared_task(
     bind=True,
+    base=JobTask,
     autoretry_for=(SmsGatewayError,),
     retry_backoff=30,
     retry_backoff_max=3600,

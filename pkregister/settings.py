@@ -25,11 +25,17 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 if DJANGO_ENV not in {"development", "production", "test"}:
     raise ImproperlyConfigured("DJANGO_ENV must be development, test or production.")
 PRODUCTION = DJANGO_ENV == "production"
+# Set by manage.py for the image's build commands (collectstatic, compilemessages), which read
+# no secret: they run without the runtime secrets. The web server, the worker and beat refuse
+# to start with it (pkregister/wsgi.py, pkregister/celery.py).
+BUILD_STEP = env.bool("DJANGO_BUILD_STEP", default=False)
 
 
 def _required(name: str) -> str:
     """Return a setting that has no default in production, or stop with a clear message."""
     value = env.str(name, default="")
+    if not value and BUILD_STEP:
+        return f"unset-during-build-{name.lower()}"
     if not value:
         raise ImproperlyConfigured(f"{name} must be set when DJANGO_ENV=production.")
     return value
@@ -59,6 +65,7 @@ INSTALLED_APPS = [
     "calls",
     "dsar",
     "notice",
+    "jobs",
     "accounts.apps.RegisterAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -134,6 +141,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int(
     "DJANGO_CONN_MAX_AGE", default=60 if PRODUCTION else 0
 )
+# A kept connection is checked before each request reuses it: after a database restart or
+# failover the first request on a worker reconnects instead of failing.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
     "DJANGO_TEST_DATABASE", default=f"test_{DATABASES['default']['NAME']}"
 )
@@ -382,6 +392,14 @@ SCHEDULED_JOBS = {
             "Send SMS survey invitations still waiting after a broker or gateway outage."
         ),
     },
+    "publish-waiting-jobs": {
+        "task": "jobs.tasks.publish_waiting_jobs",
+        "schedule": crontab(minute="*"),
+        "description": _(
+            "Send to the job service the jobs it has not received or started within a few "
+            "minutes (after a broker outage), so that no recorded job is lost."
+        ),
+    },
     "sweep-orphan-files": {
         "task": "privacy.tasks.sweep_orphan_files",
         "schedule": crontab(hour=4, minute=23),
@@ -402,6 +420,12 @@ CELERY_BEAT_SCHEDULE = {
     name: {key: value for key, value in job.items() if key != "description"}
     for name, job in SCHEDULED_JOBS.items()
 }
+
+# The job outbox (jobs/): a recorded job that the broker has not accepted, or that no worker
+# has started, this long after its last publication is published again; done jobs are kept
+# this many days for the record.
+JOBS_REPUBLISH_AFTER_MINUTES = env.int("JOBS_REPUBLISH_AFTER_MINUTES", default=3)
+JOBS_KEEP_DONE_DAYS = env.int("JOBS_KEEP_DONE_DAYS", default=7)
 
 # A running audience export whose job has not reported for this long has lost its worker; a
 # redelivered job, or the marketer's new request, takes it over. Progress is reported every

@@ -97,6 +97,18 @@ def isolated_redis_url() -> str:
     return f"{base}/15"
 
 
+def rebind_producers() -> None:
+    """Make the next publication connect to the broker URL configured now.
+
+    Celery keeps its producer pool bound to the first broker URL it connected to (an eager
+    task opens it too); without this, a test's tasks could still go to the broker an earlier
+    test used, where no worker of this test reads."""
+    from pkregister.celery import app
+
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def celery_worker(transactional_db):
     """A real Celery worker on the real Redis broker, consuming a queue of its own: another
@@ -111,6 +123,7 @@ def celery_worker(transactional_db):
     app.conf.update(
         broker_url=url, result_backend=url, task_always_eager=False, task_default_queue=queue
     )
+    rebind_producers()
     try:
         with start_worker(
             app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[queue]

@@ -87,3 +87,75 @@ def test_production_without_the_sms_gateway_stops_with_one_clear_line():
     assert result.stderr.strip() == (
         "Configuration error: SMS_GATEWAY_TOKEN must be set when DJANGO_ENV=production."
     )
+
+
+def test_build_commands_need_no_runtime_secret(tmp_path):
+    """The image's build steps run with production settings and no secret at all."""
+    env = {"DJANGO_ENV": "production", "DJANGO_STATIC_ROOT": str(tmp_path / "static")}
+    result = manage("compilemessages", "--ignore=.venv", "-v", "0", env=env)
+    assert result.returncode == 0, result.stderr
+    # collectstatic itself is run the same way by the production smoke test
+    # (tests/production/conftest.py).
+
+
+def test_serving_refuses_the_build_step_flag():
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    result = subprocess.run(
+        [sys.executable, "-c", "import pkregister.wsgi"],
+        cwd=ROOT,
+        env={**base, **PRODUCTION, "DJANGO_BUILD_STEP": "true"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_BUILD_STEP is for build commands only" in result.stderr
+
+
+def test_every_source_map_a_static_file_names_is_there():
+    """The manifest storage refuses a missing map at collectstatic: a vendored file must not
+    name one that was not vendored with it."""
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    # The references ManifestStaticFilesStorage follows: a map comment on a line of its own.
+    reference = re.compile(rb"^(?://|/\*)# sourceMappingURL=([^\s*]+)", re.MULTILINE)
+    missing = []
+    for finder in finders.get_finders():
+        for path, storage in finder.list(["CVS", ".*", "*~"]):
+            if not path.endswith((".js", ".css")):
+                continue
+            with storage.open(path) as handle:
+                for name in reference.findall(handle.read()):
+                    target = str(Path(path).parent / name.decode())
+                    if not name.startswith(b"data:") and not storage.exists(target):
+                        missing.append(f"{path} -> {name.decode()}")
+    assert missing == []
+
+
+@pytest.mark.parametrize("program", ["worker", "beat"])
+def test_jobs_refuse_the_build_step_flag(program, tmp_path):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "pkregister",
+            program,
+            *(["--pool", "solo"] if program == "worker" else ["-s", str(tmp_path / "schedule")]),
+        ],
+        cwd=ROOT,
+        # An unreachable broker: the process must stop before it would ever connect.
+        env={
+            **base,
+            **PRODUCTION,
+            "DJANGO_BUILD_STEP": "true",
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "DJANGO_BUILD_STEP is for build commands only" in result.stdout + result.stderr

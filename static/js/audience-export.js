@@ -1,4 +1,5 @@
-// Poll an audience export's progress and show it; reload when the file is ready, failed or stuck.
+// Poll an audience export's progress and show it; reload when the file is ready, failed or
+// stuck, or when the job service takes the job that waited for it.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -8,6 +9,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   const bar = box.querySelector("progress");
   const label = box.querySelector("[data-export-label]");
+  const waiting = box.dataset.exportWaiting === "true";
   const poll = () => {
     fetch(box.dataset.exportProgress, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
@@ -15,7 +17,7 @@ document.addEventListener("DOMContentLoaded", () => {
         bar.value = data.percent;
         bar.textContent = `${data.percent} %`;
         label.textContent = data.label;
-        if (data.finished || data.stuck) {
+        if (data.finished || data.stuck || data.waiting_for_job_service !== waiting) {
           window.location.reload();
         } else {
           window.setTimeout(poll, 1000);

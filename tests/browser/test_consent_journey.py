@@ -4,13 +4,16 @@ follows the job by itself."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from kombu.exceptions import OperationalError
 from playwright.sync_api import expect
 
 from consents.models import AudienceExport, ConsentEvent
 from consents.services import audience_export_run, consent_give
 from consents.tasks import export_audience
+from jobs.services import publish_due
 from tests.browser.test_customer_journey import sign_in
 from tests.consents.factories import RecipientFactory
 from tests.customers.factories import CustomerFactory
@@ -66,7 +69,9 @@ def test_marketing_exports_an_audience_and_the_page_follows_the_job(
 ):
     # The job is run below, as a worker would; nothing is sent to a broker.
     queued = []
-    monkeypatch.setattr(export_audience, "delay", queued.append)
+    monkeypatch.setattr(
+        export_audience, "apply_async", lambda **options: queued.append(options["args"])
+    )
     for _ in range(3):
         consent_give(
             customer=CustomerFactory(), purpose="email-marketing", channel="phone", by=clerk
@@ -84,7 +89,39 @@ def test_marketing_exports_an_audience_and_the_page_follows_the_job(
 
     # The worker's part, done here; the page notices by itself.
     export = AudienceExport.objects.get()
-    assert queued == [export.pk]  # queued once the request committed
+    assert queued == [[export.pk]]  # published once the request committed
     audience_export_run(export_id=export.pk)
     expect(page.get_by_role("link", name="Lataa tiedosto")).to_be_visible()
     expect(page.get_by_text(re.compile("3 henkilöä viety"))).to_be_visible()
+
+
+def test_an_export_made_while_the_job_service_is_down_waits_and_then_runs(
+    page, clerk, marketer, monkeypatch
+):
+    def broker_down(**options):
+        raise OperationalError("Error 111 connecting to the broker. Connection refused.")
+
+    monkeypatch.setattr(export_audience, "apply_async", broker_down)
+    consent_give(customer=CustomerFactory(), purpose="email-marketing", channel="phone", by=clerk)
+    recipient = RecipientFactory(name="Postitus Oy")
+    sign_in(page, marketer)
+    page.get_by_role("link", name="Kohderyhmät").click()
+    page.get_by_label("Käyttötarkoitus").select_option(label=PURPOSE)
+    page.get_by_role("button", name="Laske").click()
+    page.get_by_label("Vastaanottaja").select_option(label=recipient.name)
+    page.get_by_role("button", name="Vie tiedostoon").click()
+    expect(page.get_by_text(re.compile("Tehtäväpalvelu ei vastaa"))).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Odottaa tehtäväpalvelua")).to_be_visible()
+
+    # The broker is back: the sweep sends the recorded job, and the page notices by itself.
+    published = []
+    monkeypatch.setattr(
+        export_audience, "apply_async", lambda **options: published.append(options["args"])
+    )
+    assert publish_due(older_than=timedelta(0)) == 1
+    export = AudienceExport.objects.get()
+    assert published == [[export.pk]]
+    expect(page.get_by_text("Odottaa vuoroaan…")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text(re.compile("Tehtäväpalvelu .*ei vastaa"))).to_have_count(0)
+    audience_export_run(export_id=export.pk)
+    expect(page.get_by_role("link", name="Lataa tiedosto")).to_be_visible(timeout=10_000)

@@ -19,6 +19,7 @@ from consents.audiences import AudienceFilters
 from consents.models import AudienceExport, ContactChannel, Disclosure, ExportStatus, copy_path
 from consents.services import audience_export_request, audience_export_run, consent_give
 from consents.tasks import export_audience
+from jobs.models import Job
 from tests.consents.factories import RecipientFactory
 from tests.customers.factories import CustomerFactory
 
@@ -162,11 +163,13 @@ def test_marketer_sees_a_stuck_export_and_starts_it_again(
     assert "Pysähtynyt" in client.get("/markkinointi/kohderyhmat/").content.decode()
 
     with (
-        mock.patch.object(export_audience, "delay") as delay,
+        mock.patch.object(export_audience, "apply_async") as publish,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(f"/markkinointi/viennit/{queued.pk}/uudelleen/", follow=True)
-    delay.assert_called_once_with(queued.pk)
+    publish.assert_called_once()
+    assert publish.call_args.kwargs["args"] == [queued.pk]
+    assert Job.objects.of("consents.tasks.export_audience", queued.pk).count() == 2
     assert "Vienti käynnistettiin uudelleen." in response.content.decode()
 
     # The job it queued takes the export over.
@@ -193,3 +196,25 @@ def test_only_marketing_may_start_an_export_again(queued, cast, role, client_for
     left_running(queued, minutes_ago=45)
     response = client_for(cast[role]).post(f"/markkinointi/viennit/{queued.pk}/uudelleen/")
     assert response.status_code == 403
+
+
+def test_an_export_waiting_for_the_job_service_is_sent_again_by_the_retry_button(
+    queued, marketer, client_for
+):
+    # The export's job was recorded, and the broker never accepted it (this test's transaction
+    # never commits, as if Redis had been down).
+    client = client_for(marketer)
+    page = client.get(f"/markkinointi/viennit/{queued.pk}/").content.decode()
+    assert "Odottaa tehtäväpalvelua" in page
+    assert "Lähetä vienti uudelleen tehtäväpalvelulle" in page
+    assert "Odottaa tehtäväpalvelua" in client.get("/markkinointi/kohderyhmat/").content.decode()
+
+    (job,) = Job.objects.of("consents.tasks.export_audience", queued.pk)
+    with mock.patch.object(export_audience, "apply_async") as publish:
+        response = client.post(f"/markkinointi/viennit/{queued.pk}/uudelleen/", follow=True)
+    assert "Vienti käynnistettiin uudelleen." in response.content.decode()
+    publish.assert_called_once()
+    assert publish.call_args.kwargs["task_id"] == str(job.uuid)  # the recorded job, not a new one
+    assert Job.objects.count() == 1
+    page = client.get(f"/markkinointi/viennit/{queued.pk}/").content.decode()
+    assert "Odottaa vuoroaan…" in page and "Odottaa tehtäväpalvelua" not in page

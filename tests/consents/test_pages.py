@@ -31,6 +31,7 @@ from consents.services import (
     consent_give,
 )
 from consents.views import TIMELINE_PAGE_SIZE
+from jobs.models import Job
 from privacy.models import Restriction
 from privacy.restriction import restriction_set
 from tests.consents.factories import AuthorityFactory, RecipientFactory
@@ -614,6 +615,11 @@ def test_who_may_follow_and_download_an_export(cast, role, marketer, client_for)
 def test_progress_endpoint_reports_the_job(marketer, client_for):
     export = make_export(marketer, run=False)
     client = client_for(marketer)
+    # Recorded, and its job not yet accepted by the broker (this test's transaction never
+    # commits, so the job is never published).
+    data = client.get(f"/markkinointi/viennit/{export.pk}/tila/").json()
+    assert data["label"] == "Odottaa tehtäväpalvelua" and data["waiting_for_job_service"]
+    Job.objects.update(published_at=timezone.now())  # the broker accepted it
     data = client.get(f"/markkinointi/viennit/{export.pk}/tila/").json()
     assert data == {
         "status": "queued",
@@ -623,6 +629,7 @@ def test_progress_endpoint_reports_the_job(marketer, client_for):
         "label": "Odottaa vuoroaan…",
         "finished": False,
         "stuck": False,
+        "waiting_for_job_service": False,
     }
     AudienceExport.objects.filter(pk=export.pk).update(
         status=ExportStatus.RUNNING, total=20_000, written=5_000

@@ -1,0 +1,76 @@
+"""The job outbox: every job that must happen is a row, written in the transaction that causes
+it, and published to the Celery broker after commit (jobs/services.py)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class JobQuerySet(models.QuerySet):
+    def of(self, task: str, *args: int | str) -> JobQuerySet:
+        """The jobs recorded for this task with exactly these arguments."""
+        return self.filter(task=task, args=list(args))
+
+    def unstarted(self) -> JobQuerySet:
+        """Jobs no worker has picked up yet."""
+        return self.filter(started_at__isnull=True, done_at__isnull=True)
+
+    def waiting_for_service(self) -> JobQuerySet:
+        """Jobs the broker never accepted (it was down when they were recorded)."""
+        return self.unstarted().filter(published_at__isnull=True)
+
+    def due_for_publishing(self, before: datetime) -> JobQuerySet:
+        """Unstarted jobs whose last publication attempt (or recording) is older than
+        `before`: the broker was down, or it lost them."""
+        return self.unstarted().filter(
+            Q(published_at__isnull=True, created_at__lt=before) | Q(published_at__lt=before)
+        )
+
+
+class Job(models.Model):
+    """One job that must happen: a Celery task by name, with ids as its arguments."""
+
+    # The Celery task id of every publication of this job, so a worker knows which job a
+    # delivery is, and a duplicate delivery finds it done.
+    uuid = models.UUIDField(_("task id"), default=uuid.uuid4, unique=True, editable=False)
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    # The last time the broker accepted it; empty while the broker has not.
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    publications = models.PositiveIntegerField(_("publications"), default=0)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+    # The exception's class name only: a message could quote personal data.
+    error = models.CharField(_("error"), max_length=200, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The sweep's question: which jobs has no worker started (a handful, normally).
+            models.Index(
+                fields=["created_at"],
+                name="job_unstarted",
+                condition=Q(started_at__isnull=True, done_at__isnull=True),
+            ),
+            # A page's question: the jobs of this export (task and arguments).
+            models.Index(fields=["task", "args"], name="job_task_args"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"
+
+    @property
+    def is_waiting_for_service(self) -> bool:
+        return self.published_at is None and self.started_at is None and self.done_at is None
