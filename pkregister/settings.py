@@ -258,7 +258,24 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# The two-factor login wizard posts the password as "auth-password" (its step prefix). Axes
+# masks only the fields it is told of before it stores a failed attempt's form data, so the
+# typed password (a real one with a typo, an attacker's guess) is never written anywhere.
+AXES_PASSWORD_FORM_FIELD = "auth-password"
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "auth-username",
+    "auth-password",
+    "token-otp_token",
+    "backup-otp_token",
+    "csrfmiddlewaretoken",
+]
+# Behind reverse proxies the client is read from X-Forwarded-For, trusting only the entries
+# our own proxies wrote (AXES_PROXY_COUNT of them, from the right); with 0, REMOTE_ADDR.
+AXES_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 # Failed attempts are staff personal data; they are kept 90 days (see the beat schedule).
 LOGIN_ATTEMPT_RETENTION_DAYS = 90
 
