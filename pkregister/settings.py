@@ -261,7 +261,7 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 # The two-factor login wizard posts the password as "auth-password" (its step prefix). Axes
 # masks only the fields it is told of before it stores a failed attempt's form data, so the
 # typed password (a real one with a typo, an attacker's guess) is never written anywhere.
-AXES_PASSWORD_FORM_FIELD = "auth-password"
+AXES_PASSWORD_FORM_FIELD = "auth-password"  # noqa: S105 (a field name)
 AXES_SENSITIVE_PARAMETERS = [
     "username",
     "ip_address",
