@@ -278,9 +278,25 @@ def disclosure_copy(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = get_object_or_404(Disclosure, pk=pk)
     if not disclosure.copy:
         raise Http404
+    _record_copy_download(request, disclosure)
     response = FileResponse(disclosure.copy.open("rb"), as_attachment=True)
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+def _record_copy_download(
+    request: HttpRequest, disclosure: Disclosure, export: AudienceExport | None = None
+) -> None:
+    """Log a download of a disclosure's copy: the disclosure is the reference to whose data it
+    holds (its people are listed with it), and the count is kept; no names."""
+    AccessLogEntry.record(
+        actor=request.user,
+        action=AccessAction.DOWNLOAD,
+        purpose=AccessPurpose.MARKETING if export is not None else AccessPurpose.SUPERVISION,
+        subject=disclosure,
+        obj=export,
+        people=disclosure.subject_count,
+    )
 
 
 # --- Marketing audiences ------------------------------------------------------------------------
@@ -352,7 +368,11 @@ def audience_export_detail(request: HttpRequest, pk: int) -> HttpResponse:
         AudienceExport.objects.select_related("purpose", "recipient", "created_by", "disclosure"),
         pk=pk,
     )
-    return render(request, "consents/export_detail.html", {"export": export})
+    return render(
+        request,
+        "consents/export_detail.html",
+        {"export": export, "may_download": export.may_download(request.user)},
+    )
 
 
 def _progress_label(export: AudienceExport) -> str:
@@ -403,13 +423,17 @@ def audience_export_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def audience_export_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The finished file, for the processor named in its disclosure."""
+    """The finished file, for the processor named in its disclosure: only its creator and the
+    privacy officer download it, and every download is logged."""
     _require(request, "consents.view_audienceexport")
     export = get_object_or_404(
         AudienceExport.objects.select_related("disclosure", "purpose"), pk=pk
     )
+    if not export.may_download(request.user):
+        raise PermissionDenied
     if export.status != ExportStatus.DONE or not export.disclosure.copy:
         raise Http404
+    _record_copy_download(request, export.disclosure, export)
     AudienceExport.objects.filter(pk=export.pk).update(downloads=F("downloads") + 1)
     response = FileResponse(
         export.disclosure.copy.open("rb"), as_attachment=True, filename=export.filename
