@@ -69,6 +69,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     )
     if result.single is not None:
         return redirect("customers:detail", pk=result.single.pk)
+    # Who appeared in the results, and what kind of search it was; never what was typed.
+    AccessLogEntry.record_many(
+        actor=request.user,
+        action=AccessAction.SEARCH,
+        purpose=AccessPurpose.CUSTOMER_SERVICE,
+        subjects=((person, None) for person in result.page.object_list),
+        detail=str(result.kind),
+    )
     sorts = [("relevance", _("Relevance"))] if result.kind in (Kind.TEXT, Kind.TYPO) else []
     sorts += [
         ("name", _("Name")),
@@ -360,14 +368,27 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     has thousands of contact persons."""
     _require(request, "customers.view_company")
     company = get_object_or_404(Company, pk=pk)
-    roles = ContactRole.objects.filter(company=company).select_related("customer")
+    roles = paged(
+        request,
+        ContactRole.objects.filter(company=company)
+        .select_related("customer")
+        .order_by("-started_on", "pk"),
+        per_page=COMPANY_ROWS,
+    )
+    AccessLogEntry.record_many(
+        actor=request.user,
+        action=AccessAction.LIST,
+        purpose=AccessPurpose.CUSTOMER_SERVICE,
+        subjects=((role.customer, role) for role in roles.rows),
+        detail="company-contacts",
+    )
     contracts = OccupationalHealthContract.objects.filter(company=company)
     return render(
         request,
         "customers/company_detail.html",
         {
             "company": company,
-            "roles": paged(request, roles.order_by("-started_on", "pk"), per_page=COMPANY_ROWS),
+            "roles": roles,
             "contracts": paged(
                 request,
                 contracts.order_by("-starts_on", "pk"),
