@@ -91,10 +91,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the sign-in checks below, which tell the user why they were signed out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "audit.middleware.HistoryContextMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -281,6 +283,12 @@ LOGIN_ATTEMPT_RETENTION_DAYS = 90
 
 # Idle timeout: every request renews the session; a session idle this long is gone.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_SECONDS", default=30 * 60)
+# Absolute lifetime: however busy (a polling page renews it every few seconds), a session ends
+# this long after its sign-in.
+SESSION_ABSOLUTE_SECONDS = env.int("DJANGO_SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+# An account without an authentication app enrols one only through a link the privacy officer
+# or an administrator issues; the link works this long.
+ENROLMENT_LINK_HOURS = env.int("DJANGO_ENROLMENT_LINK_HOURS", default=24)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -60,8 +60,6 @@ def test_behind_a_proxy_one_clients_failures_do_not_lock_out_another_client(cler
 def test_a_client_cannot_dodge_the_lockout_by_forging_the_header(clerk, settings):
     settings.AXES_PROXY_COUNT = 1
     for attempt in range(settings.AXES_FAILURE_LIMIT):
-        post_via_proxy(
-            "clerk", "wrong-password", forwarded_for=f"192.0.2.{attempt}, 203.0.113.66"
-        )
+        post_via_proxy("clerk", "wrong-password", forwarded_for=f"192.0.2.{attempt}, 203.0.113.66")
     response = post_via_proxy("clerk", PASSWORD, forwarded_for="192.0.2.200, 203.0.113.66")
     assert response.status_code == 429
