@@ -439,6 +439,11 @@ if PRODUCTION and SMS_BACKEND == SMS_HTTP_BACKEND:
 else:
     SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
     SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+# The gateway carries phone numbers and the bearer token: never in clear outside development.
+if DJANGO_ENV != "development" and SMS_GATEWAY_URL and not SMS_GATEWAY_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        f"SMS_GATEWAY_URL must start with https:// when DJANGO_ENV={DJANGO_ENV}."
+    )
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms"))
 SMS_SENDER = env.str("SMS_SENDER", default="PKTerveys")
@@ -468,11 +473,17 @@ CONTROLLER = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Search terms travel in query strings (?q=Virtanen): request lines are logged without them.
+    "filters": {"no_query_strings": {"()": "audit.logging.NoQueryStrings"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_query_strings"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         # Axes logs usernames at INFO; keep them out of the general log.
         "axes": {"level": "WARNING"},
+        # runserver's request lines; its own handler would print them unfiltered.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
