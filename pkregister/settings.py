@@ -276,7 +276,7 @@ AXES_SENSITIVE_PARAMETERS = [
 ]
 # Behind reverse proxies the client is read from X-Forwarded-For, trusting only the entries
 # our own proxies wrote (AXES_PROXY_COUNT of them, from the right); with 0, REMOTE_ADDR.
-AXES_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 # Failed attempts are staff personal data; they are kept 90 days (see the beat schedule).
 LOGIN_ATTEMPT_RETENTION_DAYS = 90

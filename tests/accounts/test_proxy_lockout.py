@@ -42,13 +42,13 @@ def post_via_proxy(username: str, password: str, *, forwarded_for: str):
 def test_client_address_is_read_from_the_entries_our_proxies_wrote(
     settings, proxies, forwarded_for, expected
 ):
-    settings.AXES_PROXY_COUNT = proxies
+    settings.TRUSTED_PROXY_COUNT = proxies
     request = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for)
     assert client_ip(request) == expected
 
 
 def test_behind_a_proxy_one_clients_failures_do_not_lock_out_another_client(clerk, settings):
-    settings.AXES_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     settings.REQUIRE_2FA = False
     for _attempt in range(settings.AXES_FAILURE_LIMIT):
         post_via_proxy("clerk", "wrong-password", forwarded_for="203.0.113.66")
@@ -58,7 +58,7 @@ def test_behind_a_proxy_one_clients_failures_do_not_lock_out_another_client(cler
 
 
 def test_a_client_cannot_dodge_the_lockout_by_forging_the_header(clerk, settings):
-    settings.AXES_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     for attempt in range(settings.AXES_FAILURE_LIMIT):
         post_via_proxy("clerk", "wrong-password", forwarded_for=f"192.0.2.{attempt}, 203.0.113.66")
     response = post_via_proxy("clerk", PASSWORD, forwarded_for="192.0.2.200, 203.0.113.66")
