@@ -7,8 +7,11 @@ device gets a random key when the account is created, printed once then; nobody 
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, User
+from django.utils.module_loading import autodiscover_modules
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
@@ -58,3 +61,37 @@ def load_demo_staff() -> list[tuple[User, str | None]]:
             secret = base32_secret(key)
         users.append((user, secret))
     return users
+
+
+@dataclass(frozen=True)
+class DemoLoader:
+    """One app's demo data, registered from its own `demo` module (accounts does not know the
+    apps above it). Loaders run in `order` after the demo staff."""
+
+    order: int
+    load: Callable[[], int]
+    # This loader invents the people; the others only add to people invented just now.
+    adds_people: bool = False
+
+
+_LOADERS: list[DemoLoader] = []
+
+
+def register_demo_loader(loader: DemoLoader) -> None:
+    if loader not in _LOADERS:
+        _LOADERS.append(loader)
+
+
+def load_demo_data() -> tuple[int, list[tuple[User, str | None]]]:
+    """Load the demo staff, then every app's demo data; return how many people were invented
+    (0 when the register was already there: then nothing else is added), and the staff with
+    the TOTP secrets of the accounts created just now (load_demo_staff)."""
+    autodiscover_modules("demo")
+    staff = load_demo_staff()
+    people = 0
+    for loader in sorted(_LOADERS, key=lambda loader: loader.order):
+        if loader.adds_people:
+            people = loader.load()
+        elif people:
+            loader.load()
+    return people, staff

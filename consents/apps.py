@@ -10,6 +10,11 @@ class ConsentsConfig(AppConfig):
     verbose_name = _("Consents and bans")
 
     def ready(self) -> None:
+        from consents import address_bans, sections
+
+        sections.register()
+        address_bans.register()
+
         def _ensure(sender: AppConfig, **kwargs: object) -> None:
             from consents.purposes import ensure_starting_purposes
 

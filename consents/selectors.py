@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Window
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from consents.models import (
@@ -25,12 +24,10 @@ from consents.models import (
     ConsentWording,
     ContactChannel,
     Disclosure,
-    Restriction,
 )
 from customers.models import Customer, CustomerQuerySet, LifeStatus
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+from privacy.models import Restriction
+from privacy.restriction import restriction_of
 
 # The contact detail each channel needs; a person without it can't be reached that way.
 CONTACT_FIELDS = {
@@ -46,8 +43,6 @@ SMS_MARKETING = "sms-marketing"
 MARKET_RESEARCH = "market-research"
 NEWSLETTER = "newsletter"
 SATISFACTION_SURVEY = "satisfaction-survey"
-
-DISCLOSURES_ON_PAGE = 10
 
 
 def resolve_purpose(purpose: ConsentPurpose | str) -> ConsentPurpose:
@@ -136,8 +131,6 @@ class CustomerChoices:
     purposes: list[PurposeLine]
     bans: list[Ban]
     restriction: Restriction | None
-    disclosures: list[Disclosure]  # the newest DISCLOSURES_ON_PAGE
-    disclosure_total: int = 0
 
     @property
     def restricted(self) -> bool:
@@ -179,12 +172,6 @@ def purposes_with_state(customer: Customer) -> list[PurposeLine]:
     ]
 
 
-def restriction_of(customer: Customer | int) -> Restriction | None:
-    """Return the person's restriction in force, if any."""
-    pk = customer if isinstance(customer, int) else customer.pk
-    return Restriction.objects.in_force().filter(customer=pk).select_related("set_by").first()
-
-
 def disclosures_of(customer: Customer) -> QuerySet[Disclosure]:
     """Return every disclosure of the person's data, newest first."""
     return (
@@ -195,16 +182,13 @@ def disclosures_of(customer: Customer) -> QuerySet[Disclosure]:
 
 
 def customer_choices(customer: Customer) -> CustomerChoices:
-    """Return the person's consents, bans in force, restriction and latest disclosures (with
-    their total) in four queries, whatever their number."""
+    """Return the person's consents, bans in force and restriction in three queries, whatever
+    their number. (The disclosures are a list of the customer page: consents.sections.)"""
     bans = list(
         Ban.objects.in_force()
         .filter(customer=customer)
         .select_related("recorded_by", "recorded_by_client")
         .order_by("kind")
-    )
-    disclosures = list(
-        disclosures_of(customer).annotate(total=Window(Count("pk")))[:DISCLOSURES_ON_PAGE]
     )
     restriction = restriction_of(customer)
     kinds = {ban.kind for ban in bans}
@@ -220,29 +204,7 @@ def customer_choices(customer: Customer) -> CustomerChoices:
         purposes=purposes,
         bans=bans,
         restriction=restriction,
-        disclosures=disclosures,
-        disclosure_total=disclosures[0].total if disclosures else 0,
     )
-
-
-def restricted_among(customer_ids: set[int]) -> set[int]:
-    """Return which of these people have processing restricted (one query)."""
-    return set(
-        Restriction.objects.in_force()
-        .filter(customer__in=list(customer_ids))
-        .values_list("customer_id", flat=True)
-    )
-
-
-def may_edit(user: User, restriction: Restriction | None) -> bool:
-    """Whether the user may change a record with this restriction (or none): staff may not
-    while processing is restricted, the privacy officer may."""
-    return restriction is None or user.has_perm("consents.edit_restricted")
-
-
-def may_edit_customer(user: User, customer: Customer | int) -> bool:
-    """Whether the user may change the person's record now."""
-    return may_edit(user, restriction_of(customer))
 
 
 def new_address_bans(effective_on: dict[int, date]) -> set[int]:

@@ -73,7 +73,6 @@ INSTALLED_APPS = [
     "formtools",
     "axes",
     "csp",
-    "django_htmx",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -99,7 +98,6 @@ MIDDLEWARE = [
     "audit.middleware.HistoryContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     # Axes last, as its documentation asks: it turns lockouts into responses.
     "axes.middleware.AxesMiddleware",
 ]

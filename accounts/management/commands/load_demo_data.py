@@ -5,10 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_staff
-from consents.demo import load_demo_choices
-from customers.demo import load_demo_register
-from feedback.demo import load_demo_feedback
+from accounts.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
 
 
 class Command(BaseCommand):
@@ -19,11 +16,7 @@ class Command(BaseCommand):
         if settings.PRODUCTION or not settings.DEBUG:
             raise CommandError("Demo data is loaded only in development, with DEBUG on.")
         with transaction.atomic(), pghistory.context(command="load_demo_data"):
-            staff = load_demo_staff()
-            people = load_demo_register()
-            if people:
-                load_demo_choices()
-                load_demo_feedback()
+            people, staff = load_demo_data()
         if people:
             self.stdout.write(f"Loaded the demo register: {people} invented people.")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD} for all):")
