@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.models import log_view
+from audit.models import AccessAction, AccessLogEntry, AccessPurpose, log_view
 from customers import forms
 from customers.history import recent_changes
 from customers.lookups import escape_like
