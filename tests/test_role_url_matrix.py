@@ -61,12 +61,16 @@ DECLARED: dict[str, str | set[str]] = {
 PERMISSION_OF = {
     "customers:reports": "customers.view_reports",
     "customers:report_export": "customers.view_reports",
+    # One view for both, checking the permission of what it does.
+    "customers:company_create": "customers.add_company",
+    "customers:company_edit": "customers.change_company",
 }
 # Values for URL parameters that must be one of a few words.
 VALUES = {"kind": "tehtavat", "app_label": "customers"}
 
 GATE = re.compile(
-    r"""(?:_require\(\s*request\s*,\s*|permission_required\(\s*)(?P<arg>"[\w.]+"|[A-Z_][A-Z_0-9]*)"""
+    r"""(?:_require\(\s*request\s*,\s*|permission_required\(\s*"""
+    r"""|if not request\.user\.has_perm\(\s*)(?P<arg>"[\w.]+"|[A-Z_][A-Z_0-9]*)"""
 )
 LOGIN_PAGES = ("/account/login/", "/admin/login/", "/account/two_factor/setup/")
 
