@@ -25,4 +25,4 @@ RUN useradd --system --uid 1000 register && mkdir -p /app/var/media && chown -R 
 USER register
 
 EXPOSE 8000
-CMD ["gunicorn", "-c", "pkregister/gunicorn.conf.py", "pkregister.wsgi:application"]
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "pkregister.wsgi:application"]

@@ -121,7 +121,7 @@ def test_gunicorn_with_the_documented_config_logs_no_query_string(tmp_path):
             "-m",
             "gunicorn",
             "-c",
-            str(ROOT / "pkregister" / "gunicorn.conf.py"),
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

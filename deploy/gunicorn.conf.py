@@ -1,4 +1,4 @@
-"""gunicorn's configuration for the register (`gunicorn -c pkregister/gunicorn.conf.py`).
+"""gunicorn's configuration for the register (`gunicorn -c deploy/gunicorn.conf.py`).
 
 The access log leaves out query strings and the Referer: search terms travel in `?q=` and are
 names, phone numbers and emails. `%(U)s` is the path alone; `%(r)s` (the request line), `%(q)s`
