@@ -20,7 +20,8 @@ SIGNED_IN_AT = "pkregister_signed_in_at"
 ENROLMENT = "pkregister_enrolment"
 
 # Paths a signed-in user without a verified second factor may still reach: the login page,
-# logout, the enrolment link, static files and the token-authenticated API.
+# logout, the enrolment link, static files, the token-authenticated API and the public privacy
+# notice.
 _OPEN_PREFIXES = (
     "/account/login/",
     "/kirjaudu-ulos/",
@@ -28,6 +29,8 @@ _OPEN_PREFIXES = (
     "/static/",
     "/api/",
     "/i18n/",
+    "/tietosuojaseloste/",
+    "/en/privacy-notice/",
 )
 
 
