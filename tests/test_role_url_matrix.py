@@ -53,6 +53,13 @@ DECLARED: dict[str, str | set[str]] = {
     "two_factor:profile": SIGNED_IN,
     "two_factor:disable": SIGNED_IN,
     "schedule": {"privacy_officer"},  # checks the role itself
+    # The public privacy notice, its versions and the request forms (GDPR Art. 13, notice §12).
+    "notice:public": PUBLIC,
+    "notice:public_version": PUBLIC,
+    "notice:form": PUBLIC,
+    "notice:public_en": PUBLIC,
+    "notice:public_version_en": PUBLIC,
+    "notice:form_en": PUBLIC,
     # Issue 15 item 8 (the api engineer) closes these to signed-in staff.
     "api-schema": PUBLIC,
     "api-docs": PUBLIC,
@@ -64,6 +71,8 @@ PERMISSION_OF = {
     # One view for both, checking the permission of what it does.
     "customers:company_create": "customers.add_company",
     "customers:company_edit": "customers.change_company",
+    "notice:review": "notice.publish_noticeversion",
+    "notice:publish": "notice.publish_noticeversion",
 }
 # Values for URL parameters that must be one of a few words.
 VALUES = {"kind": "tehtavat", "app_label": "customers"}
