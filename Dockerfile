@@ -26,4 +26,4 @@ RUN useradd --system --uid 1000 register && mkdir -p /app/var/media && chown -R 
 USER register
 
 EXPOSE 8000
-CMD ["gunicorn", "pkregister.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4"]
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "pkregister.wsgi:application"]

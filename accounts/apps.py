@@ -26,6 +26,12 @@ class AccountsConfig(AppConfig):
 
         post_migrate.connect(_sync, dispatch_uid="accounts.sync_role_permissions")
 
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.middleware import mark_signed_in
+
+        user_logged_in.connect(mark_signed_in, dispatch_uid="accounts.mark_signed_in")
+
 
 class RegisterAdminConfig(admin_apps.AdminConfig):
     """The Django admin, reachable only through the staff login with a verified second factor."""

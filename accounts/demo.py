@@ -1,19 +1,19 @@
 """Demo staff accounts for `make run`: one per role, each with a TOTP device.
 
-Only for development: the command that loads them refuses to run in production.
+Only for development: the command that loads them refuses to run unless DEBUG is on. Each
+device gets a random key when the account is created, printed once then; nobody can derive it.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, User
 from django.utils.module_loading import autodiscover_modules
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from accounts.roles import Role
 
@@ -27,11 +27,6 @@ DEMO_USERS: list[tuple[str, str, str, Role]] = [
 ]
 
 
-def demo_key(username: str) -> str:
-    """A stable TOTP key per demo user, so the printed secret stays valid across resets."""
-    return hashlib.sha256(f"pkregister-demo:{username}".encode()).hexdigest()[:40]
-
-
 def base32_secret(hex_key: str) -> str:
     """The key as an authenticator app wants it typed in."""
     return base64.b32encode(bytes.fromhex(hex_key)).decode()
@@ -42,7 +37,9 @@ def current_code(username: str) -> str:
     return f"{totp(device.bin_key, step=device.step, digits=device.digits):0{device.digits}d}"
 
 
-def load_demo_staff() -> list[User]:
+def load_demo_staff() -> list[tuple[User, str | None]]:
+    """Create the demo accounts that are missing; return each account with its new TOTP
+    secret (base32), or None for one that already existed (its secret was printed then)."""
     users = []
     for username, first_name, last_name, role in DEMO_USERS:
         user, created = User.objects.get_or_create(
@@ -54,14 +51,15 @@ def load_demo_staff() -> list[User]:
                 "is_staff": role == Role.PRIVACY_OFFICER,
             },
         )
+        secret = None
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
             user.groups.add(Group.objects.get(name=role.value))
-            TOTPDevice.objects.create(
-                user=user, name="default", key=demo_key(username), confirmed=True
-            )
-        users.append(user)
+            key = default_key()  # 20 random bytes from the system's secure source
+            TOTPDevice.objects.create(user=user, name="default", key=key, confirmed=True)
+            secret = base32_secret(key)
+        users.append((user, secret))
     return users
 
 
@@ -84,15 +82,16 @@ def register_demo_loader(loader: DemoLoader) -> None:
         _LOADERS.append(loader)
 
 
-def load_demo_data() -> int:
+def load_demo_data() -> tuple[int, list[tuple[User, str | None]]]:
     """Load the demo staff, then every app's demo data; return how many people were invented
-    (0 when the register was already there: then nothing else is added)."""
+    (0 when the register was already there: then nothing else is added), and the staff with
+    the TOTP secrets of the accounts created just now (load_demo_staff)."""
     autodiscover_modules("demo")
-    load_demo_staff()
+    staff = load_demo_staff()
     people = 0
     for loader in sorted(_LOADERS, key=lambda loader: loader.order):
         if loader.adds_people:
             people = loader.load()
         elif people:
             loader.load()
-    return people
+    return people, staff

@@ -3,17 +3,29 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
-# Paths a signed-in user without a verified second factor may still reach: the login and
-# enrolment pages themselves, logout, static files, the token-authenticated API and the public
-# privacy notice.
+from accounts.models import Enrolment
+
+# Session keys: when the user signed in (the absolute lifetime counts from it), and the
+# enrolment link the browser brought (accounts.views.enrol).
+SIGNED_IN_AT = "pkregister_signed_in_at"
+ENROLMENT = "pkregister_enrolment"
+
+# Paths a signed-in user without a verified second factor may still reach: the login page,
+# logout, the enrolment link, static files, the token-authenticated API and the public privacy
+# notice.
 _OPEN_PREFIXES = (
-    "/account/",
+    "/account/login/",
     "/kirjaudu-ulos/",
+    "/tunnistautuminen/",
     "/static/",
     "/api/",
     "/i18n/",
@@ -22,10 +34,16 @@ _OPEN_PREFIXES = (
 )
 
 
-class TwoFactorRequiredMiddleware:
-    """With REQUIRE_2FA on, send every signed-in user without a verified device to enrol one.
+def mark_signed_in(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
+    """Note when the session's sign-in happened (user_logged_in receiver)."""
+    request.session[SIGNED_IN_AT] = int(timezone.now().timestamp())
 
-    The admin site enforces verification by itself (accounts.admin_site), switch or not.
+
+class SessionLifetimeMiddleware:
+    """End every session SESSION_ABSOLUTE_SECONDS after its sign-in, however busy it is.
+
+    The idle timeout (SESSION_COOKIE_AGE) is renewed by every request, so a page that polls
+    would keep a session alive for ever without this.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -33,10 +51,36 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(timezone.now().timestamp())
+            signed_in_at = request.session.setdefault(SIGNED_IN_AT, now)
+            if now - signed_in_at >= settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                messages.info(request, _("Your session has ended. Sign in again."))
+                return redirect(settings.LOGIN_URL)
+        return self.get_response(request)
+
+
+class TwoFactorRequiredMiddleware:
+    """With REQUIRE_2FA on, a session signed in with a password alone can do nothing.
+
+    A user with a device signs in again with the code. A user without one may only enrol, and
+    only with an enrolment link the privacy officer or an administrator issued for that
+    account; anyone else is signed out at once. The admin site enforces verification by itself
+    (accounts.admin_site), switch or not.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        if ENROLMENT in request.session and user_has_device(user):
+            self._close_enrolment(request)
         if (
             settings.REQUIRE_2FA
-            and user is not None
-            and user.is_authenticated
             and not user.is_verified()
             and not request.path.startswith(_OPEN_PREFIXES)
         ):
@@ -44,5 +88,28 @@ class TwoFactorRequiredMiddleware:
                 # A session from before the device was enrolled: sign in again with the code.
                 logout(request)
                 return redirect(settings.LOGIN_URL)
-            return redirect("two_factor:setup")
+            if self._enrolment_for(request, user) is None:
+                logout(request)
+                messages.error(
+                    request,
+                    _(
+                        "This account has no authentication app yet. Ask the privacy officer "
+                        "for an enrolment link."
+                    ),
+                )
+                return redirect(settings.LOGIN_URL)
+            enrolment_paths = (reverse("two_factor:setup"), reverse("two_factor:qr"))
+            if request.path not in enrolment_paths:
+                return redirect("two_factor:setup")
         return self.get_response(request)
+
+    def _enrolment_for(self, request: HttpRequest, user: object) -> Enrolment | None:
+        pk = request.session.get(ENROLMENT)
+        if pk is None:
+            return None
+        return Enrolment.objects.usable().filter(pk=pk, user=user).first()
+
+    def _close_enrolment(self, request: HttpRequest) -> None:
+        """The device is enrolled: the link is spent."""
+        pk = request.session.pop(ENROLMENT)
+        Enrolment.objects.filter(pk=pk, used_at__isnull=True).update(used_at=timezone.now())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import TYPE_CHECKING, TypeAlias, Union
 
 from django.conf import settings
@@ -117,3 +118,67 @@ class ApiClient(models.Model):
 
 # Who did something: a staff user or a machine client. Services take one explicitly.
 Actor: TypeAlias = Union["User", ApiClient]  # noqa: UP007
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def usable(self) -> EnrolmentQuerySet:
+        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+    def redeem(self, token: str) -> Enrolment | None:
+        """Return the usable enrolment this token belongs to, or None."""
+        return self.usable().filter(token_hash=_hash_token(token)).first()
+
+
+class Enrolment(models.Model):
+    """Leave for one staff account to enrol its authentication app, issued by the privacy
+    officer or an administrator: a password alone never enrols a device, so a phished password
+    is not enough to take an account over. The link is shown once; only its hash is stored.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    expires_at = models.DateTimeField(_("expires"), editable=False)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True, editable=False)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enrolment link")
+        verbose_name_plural = _("enrolment links")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def issue(cls, *, user: User, by: User | None) -> tuple[Enrolment, str]:
+        """Create an enrolment for `user` and return it with its token, never shown again.
+
+        Any earlier unused link of the user stops working.
+        """
+        token = secrets.token_urlsafe(32)
+        now = timezone.now()
+        cls.objects.filter(user=user).usable().update(expires_at=now)
+        enrolment = cls.objects.create(
+            user=user,
+            token_hash=_hash_token(token),
+            created_by=by,
+            created_at=now,
+            expires_at=now + timedelta(hours=settings.ENROLMENT_LINK_HOURS),
+        )
+        return enrolment, token

@@ -31,3 +31,7 @@ for attempt in (
         reason=f"{STAFF}: sign-in attempts to staff accounts (username, address, browser), "
         "removed after LOGIN_ATTEMPT_RETENTION_DAYS.",
     )
+not_personal(
+    "accounts.Enrolment",
+    reason=f"{STAFF}: a staff account's link to enrol its second factor (hash, times, issuer).",
+)

@@ -100,6 +100,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "pghistory.view_events",
         "accounts.view_apiclient",
         "accounts.change_apiclient",
+        # Enrolment links: a staff account enrols its authentication app only with one.
+        "accounts.view_enrolment",
+        "accounts.add_enrolment",
         # Recordings: listening, holds for access requests; what retention removes.
         "calls.listen_callrecording",
         "calls.view_callrecording",

@@ -9,8 +9,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from accounts.middleware import ENROLMENT
+from accounts.models import Enrolment
 from accounts.roles import Role, roles_of
 
 
@@ -42,6 +44,25 @@ def schedule(request: HttpRequest) -> HttpResponse:
         for name, job in settings.SCHEDULED_JOBS.items()
     ]
     return render(request, "accounts/schedule.html", {"jobs": jobs})
+
+
+@require_GET
+def enrol(request: HttpRequest, token: str) -> HttpResponse:
+    """Follow an enrolment link: sign in with the password, then enrol the authentication app.
+
+    The link only lets this browser enrol a device for the account it was issued to, after that
+    account's password; it is spent when the device is enrolled.
+    """
+    enrolment = Enrolment.objects.redeem(token)
+    if enrolment is None:
+        return render(request, "accounts/enrolment_invalid.html", status=404)
+    if request.user.is_authenticated and request.user.pk != enrolment.user_id:
+        logout(request)
+    request.session[ENROLMENT] = enrolment.pk
+    if request.user.is_authenticated:
+        return redirect("two_factor:setup")
+    messages.info(request, _("Sign in with your password; then add the authentication app."))
+    return redirect(settings.LOGIN_URL)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

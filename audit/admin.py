@@ -62,6 +62,8 @@ class AccessLogEntryAdmin(ReadOnlyAdmin):
         "subject_id",
         "object_type",
         "object_id",
+        "detail",
+        "people",
     ]
     list_filter = [SubjectFilter, "action", "purpose", "user", "api_client", "at"]
     list_select_related = ["user", "api_client", "subject_type", "object_type"]

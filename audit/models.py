@@ -7,7 +7,7 @@ a trigger refuses UPDATE and DELETE unless erasure or retention lifts it for the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import pgtrigger
@@ -43,6 +43,10 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("Exported")
     DOWNLOAD = "download", _("Downloaded a file")
     PLAYBACK = "playback", _("Played a recording")
+    # The person was one row of a list someone looked at (search results, a company's contact
+    # persons, the admin's lists and history pages).
+    SEARCH = "search", _("Appeared in search results")
+    LIST = "list", _("Appeared in a list")
 
 
 PROTECT_TRIGGER = "accesslog_append_only"
@@ -100,6 +104,11 @@ class AccessLogEntry(models.Model):
         verbose_name=_("object type"),
     )
     object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
+    # What kind of view it was, never what was typed: a search's kind ("name", "phone", …), or
+    # the admin page ("admin-list", "admin-history").
+    detail = models.CharField(_("detail"), max_length=30, blank=True, db_default="")
+    # How many people a file or list held (a download of an export or a disclosure's copy).
+    people = models.PositiveIntegerField(_("people"), null=True, blank=True)
 
     objects = AccessLogQuerySet.as_manager()
 
@@ -141,10 +150,48 @@ class AccessLogEntry(models.Model):
         purpose: AccessPurpose,
         subject: models.Model,
         obj: models.Model | None = None,
+        detail: str = "",
+        people: int | None = None,
     ) -> AccessLogEntry:
         """Write one entry attributed to a staff user or an API client."""
+        entry = cls._entry(
+            actor=actor, action=action, purpose=purpose, subject=subject, obj=obj, detail=detail
+        )
+        entry.people = people
+        entry.save(force_insert=True)
+        return entry
+
+    @classmethod
+    def record_many(
+        cls,
+        *,
+        actor: Actor,
+        action: AccessAction,
+        purpose: AccessPurpose,
+        subjects: Iterable[tuple[models.Model, models.Model | None]],
+        detail: str = "",
+    ) -> list[AccessLogEntry]:
+        """Write one entry per (subject, object) pair in one INSERT: the people of a list."""
+        return cls.objects.bulk_create(
+            cls._entry(
+                actor=actor, action=action, purpose=purpose, subject=subject, obj=obj, detail=detail
+            )
+            for subject, obj in subjects
+        )
+
+    @classmethod
+    def _entry(
+        cls,
+        *,
+        actor: Actor,
+        action: AccessAction,
+        purpose: AccessPurpose,
+        subject: models.Model,
+        obj: models.Model | None,
+        detail: str,
+    ) -> AccessLogEntry:
         user, api_client = split_actor(actor)
-        return cls.objects.create(
+        return cls(
             user=user,
             api_client=api_client,
             action=action,
@@ -153,6 +200,7 @@ class AccessLogEntry(models.Model):
             subject_id=subject.pk,
             object_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
             object_id=obj.pk if obj is not None else None,
+            detail=detail,
         )
 
 

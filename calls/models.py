@@ -158,6 +158,12 @@ class CallRecording(models.Model):
         minutes, seconds = divmod(self.duration_seconds, 60)
         return f"{minutes}:{seconds:02d}"
 
+    def access_subject(self) -> tuple[models.Model, CallRecording]:
+        """Return (subject, object) of an access-log entry about this recording: the person
+        when the call was matched, otherwise the recording itself, so that the entry still goes
+        when the recording does."""
+        return (self.customer if self.customer_id else self), self
+
     def start_playback(self, *, by: User, purpose: str) -> AccessLogEntry:
         """Log that `by` is about to listen, and why; refuse any purpose but the four of §5.
 
@@ -167,12 +173,13 @@ class CallRecording(models.Model):
         if purpose not in LISTENING_PURPOSES:
             raise ValueError(f"{purpose!r} is not a purpose for listening to a recording.")
         with transaction.atomic():
+            subject, obj = self.access_subject()
             return AccessLogEntry.record(
                 actor=by,
                 action=AccessAction.PLAYBACK,
                 purpose=AccessPurpose(purpose),
-                subject=self.customer if self.customer_id else self,
-                obj=self,
+                subject=subject,
+                obj=obj,
             )
 
 

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit.models import AccessAction, AccessLogEntry, AccessPurpose
 from calls.models import LISTENING_PURPOSES, CallRecording
 
 LISTEN = "calls.listen_callrecording"
@@ -65,6 +66,13 @@ def recording_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(CallRecording.objects.for_listing(), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    AccessLogEntry.record_many(
+        actor=request.user,
+        action=AccessAction.LIST,
+        purpose=AccessPurpose.CUSTOMER_SERVICE,
+        subjects=(recording.access_subject() for recording in page.object_list),
+        detail="recordings",
+    )
     return render(request, "calls/recording_list.html", {"page_obj": page, "calls": page})
 
 
@@ -80,6 +88,14 @@ def recording_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(
             "calls:player", pk=recording.pk, grant=_grant_for(request, recording, entry.pk)
         )
+    subject, obj = recording.access_subject()
+    AccessLogEntry.record(
+        actor=request.user,
+        action=AccessAction.VIEW,
+        purpose=AccessPurpose.CUSTOMER_SERVICE,
+        subject=subject,
+        obj=obj,
+    )
     return render(request, "calls/recording_detail.html", {"recording": recording, "form": form})
 
 

@@ -30,6 +30,8 @@ from accounts.actors import actor_pair, at_most_one_actor, exactly_one_actor
 from privacy.declarations import Basis, Category
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
     from accounts.models import Actor
     from customers.models import Customer
 
@@ -805,6 +807,11 @@ class AudienceExport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+    def may_download(self, user: User) -> bool:
+        """Whether the user may download the file: the marketer who made it, or the privacy
+        officer (who may download any disclosure's copy)."""
+        return self.created_by_id == user.pk or user.has_perm("consents.download_disclosure_copy")
 
     @property
     def is_stuck(self) -> bool:

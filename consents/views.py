@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -270,9 +270,25 @@ def disclosure_copy(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = get_object_or_404(Disclosure, pk=pk)
     if not disclosure.copy:
         raise Http404
+    _record_copy_download(request, disclosure)
     response = FileResponse(disclosure.copy.open("rb"), as_attachment=True)
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+def _record_copy_download(
+    request: HttpRequest, disclosure: Disclosure, export: AudienceExport | None = None
+) -> None:
+    """Log a download of a disclosure's copy: the disclosure is the reference to whose data it
+    holds (its people are listed with it), and the count is kept; no names."""
+    AccessLogEntry.record(
+        actor=request.user,
+        action=AccessAction.DOWNLOAD,
+        purpose=AccessPurpose.MARKETING if export is not None else AccessPurpose.SUPERVISION,
+        subject=disclosure,
+        obj=export,
+        people=disclosure.subject_count,
+    )
 
 
 # --- Marketing audiences ------------------------------------------------------------------------
@@ -354,7 +370,11 @@ def audience_export_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     waiting = bool(services.exports_waiting_for_job_service([export]))
-    return render(request, "consents/export_detail.html", {"export": export, "waiting": waiting})
+    return render(
+        request,
+        "consents/export_detail.html",
+        {"export": export, "waiting": waiting, "may_download": export.may_download(request.user)},
+    )
 
 
 _WAITING_MESSAGE = _(
@@ -419,12 +439,16 @@ def audience_export_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("consents.view_audienceexport", raise_exception=True)
 def audience_export_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The finished file, for the processor named in its disclosure."""
+    """The finished file, for the processor named in its disclosure: only its creator and the
+    privacy officer download it, and every download is logged."""
     export = get_object_or_404(
         AudienceExport.objects.select_related("disclosure", "purpose"), pk=pk
     )
+    if not export.may_download(request.user):
+        raise PermissionDenied
     if export.status != ExportStatus.DONE or not export.disclosure.copy:
         raise Http404
+    _record_copy_download(request, export.disclosure, export)
     AudienceExport.objects.filter(pk=export.pk).update(downloads=F("downloads") + 1)
     response = FileResponse(
         export.disclosure.copy.open("rb"), as_attachment=True, filename=export.filename

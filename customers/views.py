@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.models import log_view
+from audit.models import AccessAction, AccessLogEntry, AccessPurpose, log_view
 from customers import forms
 from customers.history import recent_changes
 from customers.lookups import escape_like
@@ -68,6 +68,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     )
     if result.single is not None:
         return redirect("customers:detail", pk=result.single.pk)
+    # Who appeared in the results, and what kind of search it was; never what was typed.
+    AccessLogEntry.record_many(
+        actor=request.user,
+        action=AccessAction.SEARCH,
+        purpose=AccessPurpose.CUSTOMER_SERVICE,
+        subjects=((person, None) for person in result.page.object_list),
+        detail=str(result.kind),
+    )
     sorts = [("relevance", _("Relevance"))] if result.kind in (Kind.TEXT, Kind.TYPO) else []
     sorts += [
         ("name", _("Name")),
@@ -339,14 +347,27 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One company with its contact persons and contracts, each list paged: a large employer
     has thousands of contact persons."""
     company = get_object_or_404(Company, pk=pk)
-    roles = ContactRole.objects.filter(company=company).select_related("customer")
+    roles = paged(
+        request,
+        ContactRole.objects.filter(company=company)
+        .select_related("customer")
+        .order_by("-started_on", "pk"),
+        per_page=COMPANY_ROWS,
+    )
+    AccessLogEntry.record_many(
+        actor=request.user,
+        action=AccessAction.LIST,
+        purpose=AccessPurpose.CUSTOMER_SERVICE,
+        subjects=((role.customer, role) for role in roles.rows),
+        detail="company-contacts",
+    )
     contracts = OccupationalHealthContract.objects.filter(company=company)
     return render(
         request,
         "customers/company_detail.html",
         {
             "company": company,
-            "roles": paged(request, roles.order_by("-started_on", "pk"), per_page=COMPANY_ROWS),
+            "roles": roles,
             "contracts": paged(
                 request,
                 contracts.order_by("-starts_on", "pk"),

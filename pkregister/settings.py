@@ -98,10 +98,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the sign-in checks below, which tell the user why they were signed out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "audit.middleware.HistoryContextMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes last, as its documentation asks: it turns lockouts into responses.
@@ -272,12 +274,35 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# The two-factor login wizard posts the password as "auth-password" (its step prefix). Axes
+# masks only the fields it is told of before it stores a failed attempt's form data, so the
+# typed password (a real one with a typo, an attacker's guess) is never written anywhere.
+AXES_PASSWORD_FORM_FIELD = "auth-password"  # noqa: S105 (a field name)
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "auth-username",
+    "auth-password",
+    "token-otp_token",
+    "backup-otp_token",
+    "csrfmiddlewaretoken",
+]
+# Behind reverse proxies the client is read from X-Forwarded-For, trusting only the entries
+# our own proxies wrote (AXES_PROXY_COUNT of them, from the right); with 0, REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 # Failed attempts are staff personal data; they are kept 90 days (see the beat schedule).
 LOGIN_ATTEMPT_RETENTION_DAYS = 90
 
 # Idle timeout: every request renews the session; a session idle this long is gone.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_SECONDS", default=30 * 60)
+# Absolute lifetime: however busy (a polling page renews it every few seconds), a session ends
+# this long after its sign-in.
+SESSION_ABSOLUTE_SECONDS = env.int("DJANGO_SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+# An account without an authentication app enrols one only through a link the privacy officer
+# or an administrator issues; the link works this long.
+ENROLMENT_LINK_HOURS = env.int("DJANGO_ENROLMENT_LINK_HOURS", default=24)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -450,6 +475,11 @@ if PRODUCTION and SMS_BACKEND == SMS_HTTP_BACKEND:
 else:
     SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
     SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+# The gateway carries phone numbers and the bearer token: never in clear outside development.
+if DJANGO_ENV != "development" and SMS_GATEWAY_URL and not SMS_GATEWAY_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        f"SMS_GATEWAY_URL must start with https:// when DJANGO_ENV={DJANGO_ENV}."
+    )
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
 # Notice §9–§10: every outside service that receives personal data is a recipient in the
 # register (a processor with its data-processing agreement, in the EU/EEA), named here by its
@@ -488,11 +518,17 @@ CONTROLLER = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Search terms travel in query strings (?q=Virtanen): request lines are logged without them.
+    "filters": {"no_query_strings": {"()": "audit.logging.NoQueryStrings"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_query_strings"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         # Axes logs usernames at INFO; keep them out of the general log.
         "axes": {"level": "WARNING"},
+        # runserver's request lines; its own handler would print them unfiltered.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # WeasyPrint reports each rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

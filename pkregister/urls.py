@@ -24,6 +24,7 @@ urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("", include(two_factor_urls)),
     path("kirjaudu-ulos/", accounts_views.logout_view, name="logout"),
+    path("tunnistautuminen/<str:token>/", accounts_views.enrol, name="enrol"),
     path("jarjestelma/ajastukset/", accounts_views.schedule, name="schedule"),
     path("", include("calls.urls")),
     path("", include("customers.urls")),

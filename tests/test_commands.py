@@ -49,11 +49,11 @@ def test_unreachable_redis_gives_one_line_naming_the_url_and_the_fix():
     assert "redis://127.0.0.1:1/0" in lines[0] and "redis-server" in lines[0]
 
 
-def test_docker_compose_defines_the_five_services():
+def test_docker_compose_defines_the_five_services_and_the_migration():
     import yaml
 
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    assert set(compose["services"]) == {"db", "redis", "web", "worker", "beat"}
+    assert set(compose["services"]) == {"db", "redis", "migrate", "web", "worker", "beat"}
     assert "gunicorn" in " ".join(compose["services"]["web"]["command"])
     assert (ROOT / "Dockerfile").exists()
 

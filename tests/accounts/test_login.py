@@ -77,13 +77,17 @@ def test_anonymous_user_is_sent_to_login(db):
 
 
 @pytest.mark.parametrize("role", ["clerk", "supervisor", "privacy_officer", "marketer", "outsider"])
-def test_with_2fa_required_every_account_without_a_device_must_enrol(cast, role, settings):
+def test_with_2fa_required_an_account_without_a_device_is_signed_out_without_an_enrolment(
+    cast, role, settings
+):
+    """Enrolling needs a link the privacy officer issued (tests/accounts/test_session_and_...)."""
     settings.REQUIRE_2FA = True
     client = Client()
     client.force_login(cast[role])
     response = client.get(reverse("home"))
     assert response.status_code == 302
-    assert response.url == reverse("two_factor:setup")
+    assert response.url == LOGIN
+    assert "_auth_user_id" not in client.session
 
 
 def test_with_2fa_off_a_password_login_reaches_the_front_page(clerk, settings):

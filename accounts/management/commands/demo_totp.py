@@ -14,8 +14,8 @@ class Command(BaseCommand):
         parser.add_argument("username")
 
     def handle(self, *args: object, username: str, **options: object) -> None:
-        if settings.PRODUCTION:
-            raise CommandError("Not available in production.")
+        if settings.PRODUCTION or not settings.DEBUG:
+            raise CommandError("Only in development, with DEBUG on.")
         try:
             self.stdout.write(current_code(username))
         except TOTPDevice.DoesNotExist:
