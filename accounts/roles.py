@@ -114,6 +114,11 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "feedback.view_satisfaction_report",
         "feedback.view_surveyinvitation",
         "feedback.view_websitevisit",
+        # The register of personal-data breaches (GDPR Art. 33–34), only in the admin.
+        "breaches.view_breach",
+        "breaches.add_breach",
+        "breaches.change_breach",
+        "breaches.view_breach_report",
     },
     # Marketing sees aggregate reports, and builds and exports audiences for processors; it
     # never opens a person's record.

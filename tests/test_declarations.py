@@ -24,6 +24,7 @@ PROJECT_APPS = {
     "feedback",
     "calls",
     "dsar",
+    "breaches",
 }
 
 
