@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,6 +20,8 @@ from django.utils.translation import gettext_lazy
 from breaches import reports, services
 from breaches.forms import (
     AuthorityNotificationForm,
+    DateTimeField,
+    LocalDateTimeInput,
     BreachForm,
     FindPeopleForm,
     PublicCommunicationForm,
@@ -89,6 +92,13 @@ class BreachAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # One date-and-time input (the browser's own picker) rather than the admin's two.
+        if isinstance(db_field, models.DateTimeField):
+            kwargs.pop("widget", None)
+            return db_field.formfield(form_class=DateTimeField, widget=LocalDateTimeInput, **kwargs)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).prefetch_related("authority_notifications")

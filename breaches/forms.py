@@ -62,11 +62,6 @@ class BreachForm(forms.ModelForm):
             "people_decision_reason",
             "art34_ground",
         ]
-        field_classes = {
-            "became_aware_at": DateTimeField,
-            "occurred_from": DateTimeField,
-            "occurred_until": DateTimeField,
-        }
 
 
 class _StaffUserChoice(forms.ModelChoiceField):

@@ -7,6 +7,7 @@ writes the breach's timeline in the same transaction.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -84,7 +85,7 @@ def breach_save(*, breach: Breach, changed: list[str], by: User) -> Breach:
         if created:
             breach.created_by = by
             # A placeholder unique per row until the id is known.
-            breach.reference = f"new-{timezone.now().timestamp()}"
+            breach.reference = f"new-{uuid.uuid4().hex[:16]}"
             breach.save()
             breach.reference = (
                 f"TSL-{timezone.localtime(breach.became_aware_at):%Y}-{breach.pk:04d}"
