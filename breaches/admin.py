@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy
 from breaches import reports, services
 from breaches.forms import (
     AuthorityNotificationForm,
-    DateTimeField,
-    LocalDateTimeInput,
     BreachForm,
+    DateTimeField,
     FindPeopleForm,
+    LocalDateTimeInput,
     PublicCommunicationForm,
 )
 from breaches.models import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -88,7 +88,9 @@ def test_after_downtime_only_the_latest_reminder_goes(assessed, officer_email):
     assert len(mail.outbox) == 1 and "60" in mail.outbox[0].subject
 
 
-def test_no_reminder_once_the_ombudsman_is_notified_or_not_to_be(assessed, officer_email, privacy_officer):
+def test_no_reminder_once_the_ombudsman_is_notified_or_not_to_be(
+    assessed, officer_email, privacy_officer
+):
     with time_machine.travel(local(2026, 11, 3, 9, 0), tick=False):
         services.authority_notification_record(
             breach=assessed,
@@ -187,8 +189,13 @@ def test_the_database_refuses_a_late_notification_without_reasons(assessed, priv
 
 
 def test_supplementary_notifications_follow_one_initial(assessed, privacy_officer):
-    kwargs = {"breach": assessed, "case_number": "", "content": "...", "late_reasons": "",
-              "by": privacy_officer}
+    kwargs = {
+        "breach": assessed,
+        "case_number": "",
+        "content": "...",
+        "late_reasons": "",
+        "by": privacy_officer,
+    }
     with time_machine.travel(local(2026, 11, 4, 9, 0), tick=False):
         with pytest.raises(services.BreachRefused):
             services.authority_notification_record(

@@ -99,8 +99,14 @@ def test_searching_again_merges_and_counts_each_person_once(privacy_officer, cle
     inside = start + timedelta(days=1)
     _log(clerk, AccessAction.VIEW, person, inside)
     breach = BreachFactory(created_by=privacy_officer)
-    kwargs = {"breach": breach, "method": FindMethod.STAFF_ACCOUNT, "by": privacy_officer,
-              "user_pk": clerk.pk, "start": start, "end": end}
+    kwargs = {
+        "breach": breach,
+        "method": FindMethod.STAFF_ACCOUNT,
+        "by": privacy_officer,
+        "user_pk": clerk.pk,
+        "start": start,
+        "end": end,
+    }
     services.people_find(**kwargs)
     _log(clerk, AccessAction.EXPORT, person, inside)
     _log(clerk, AccessAction.VIEW, other, inside)
@@ -170,14 +176,22 @@ def test_the_searchers_own_writes_are_not_found_as_changes(privacy_officer, cler
     _log(clerk, AccessAction.VIEW, person, start + timedelta(days=1))
     first = BreachFactory(created_by=privacy_officer)
     services.people_find(
-        breach=first, method=FindMethod.STAFF_ACCOUNT, by=privacy_officer, user_pk=clerk.pk,
-        start=start, end=end,
+        breach=first,
+        method=FindMethod.STAFF_ACCOUNT,
+        by=privacy_officer,
+        user_pk=clerk.pk,
+        start=start,
+        end=end,
     )
     # The officer's search wrote affected-person rows; they are no change to anyone's data.
     second = BreachFactory(created_by=privacy_officer)
     services.people_find(
-        breach=second, method=FindMethod.STAFF_ACCOUNT, by=privacy_officer,
-        user_pk=privacy_officer.pk, start=start, end=timezone.now() + timedelta(minutes=1),
+        breach=second,
+        method=FindMethod.STAFF_ACCOUNT,
+        by=privacy_officer,
+        user_pk=privacy_officer.pk,
+        start=start,
+        end=timezone.now() + timedelta(minutes=1),
     )
     assert _found(second) == {}
 
@@ -188,8 +202,12 @@ def test_the_find_form_refuses_bad_windows(client_for, privacy_officer):
     url = f"/admin/breaches/breach/{breach.pk}/ihmiset/"
     response = client_for(privacy_officer).post(
         url,
-        {"method": "staff_account", "user": other.pk, "start": "2026-11-10T10:00",
-         "end": "2026-11-01T10:00"},
+        {
+            "method": "staff_account",
+            "user": other.pk,
+            "start": "2026-11-10T10:00",
+            "end": "2026-11-01T10:00",
+        },
     )
     assert response.status_code == 200
     assert "Lopun on oltava alun jälkeen." in response.content.decode()

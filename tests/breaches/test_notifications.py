@@ -59,9 +59,7 @@ def test_each_person_is_told_once_however_often_it_is_retried(
     assert send_person_notifications.apply(args=[breach.pk]).get() == 0
     assert sorted(m.to[0] for m in mail.outbox) == ["aino@example.fi", "john@example.fi"]
     assert PersonNotification.objects.count() == 4
-    statuses = dict(
-        PersonNotification.objects.values_list("affected__customer", "status")
-    )
+    statuses = dict(PersonNotification.objects.values_list("affected__customer", "status"))
     assert statuses == {
         people["email"].pk: NotificationStatus.SENT,
         people["en"].pk: NotificationStatus.SENT,
@@ -138,8 +136,9 @@ def test_the_database_allows_one_notice_per_person(breach, people, privacy_offic
         )
 
 
-def test_letters_are_recorded_posted_once(breach, people, privacy_officer,
-                                          django_capture_on_commit_callbacks):
+def test_letters_are_recorded_posted_once(
+    breach, people, privacy_officer, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.notifications_prepare(breach=breach, by=privacy_officer)
     assert services.letters_posted(breach=breach, by=privacy_officer) == 1
@@ -152,7 +151,10 @@ def test_letters_are_recorded_posted_once(breach, people, privacy_officer,
 def test_a_public_communication_needs_its_reason(breach, privacy_officer):
     with pytest.raises(services.BreachRefused):
         services.public_communication_record(
-            breach=breach, at=timezone.now(), where="pkterveys.fi", reason=" ",
+            breach=breach,
+            at=timezone.now(),
+            where="pkterveys.fi",
+            reason=" ",
             by=privacy_officer,
         )
     services.public_communication_record(
@@ -168,7 +170,11 @@ def test_a_public_communication_needs_its_reason(breach, privacy_officer):
 
 
 def test_the_notices_page_lists_the_unreachable(
-    breach, people, privacy_officer, client_for, django_capture_on_commit_callbacks,
+    breach,
+    people,
+    privacy_officer,
+    client_for,
+    django_capture_on_commit_callbacks,
     django_assert_max_num_queries,
 ):
     client = client_for(privacy_officer)

@@ -181,7 +181,12 @@ def test_pages_have_bounded_queries(client_for, privacy_officer, django_assert_m
     assert page.status_code == 200
     assert page.content.decode().count('<a href="/asiakkaat/') == 50  # paginated
     with django_assert_max_num_queries(18):
-        assert client.get(f"/admin/breaches/breach/{breaches[0].pk}/tietosuojavaltuutettu/").status_code == 200
+        assert (
+            client.get(
+                f"/admin/breaches/breach/{breaches[0].pk}/tietosuojavaltuutettu/"
+            ).status_code
+            == 200
+        )
 
 
 def test_closing_needs_the_decisions_carried_out(client_for, privacy_officer):
@@ -211,9 +216,12 @@ def test_closing_needs_the_decisions_carried_out(client_for, privacy_officer):
     breach.refresh_from_db()
     assert breach.state == "closed" and breach.closed_at is not None
     # A closed breach is read-only.
-    assert client_for(privacy_officer).post(
-        f"/admin/breaches/breach/{breach.pk}/change/", _form()
-    ).status_code == 403
+    assert (
+        client_for(privacy_officer)
+        .post(f"/admin/breaches/breach/{breach.pk}/change/", _form())
+        .status_code
+        == 403
+    )
 
 
 def _at(*args) -> datetime:
@@ -224,11 +232,20 @@ def test_the_report_counts_per_year_and_kind_and_the_share_within_72_hours(
     client_for, privacy_officer
 ):
     def notified(aware, hours, kind="confidentiality"):
-        breach = BreachFactory(became_aware_at=aware, kind=kind, risk="risk",
-                               risk_reasoning="x", state="authority_notified")
+        breach = BreachFactory(
+            became_aware_at=aware,
+            kind=kind,
+            risk="risk",
+            risk_reasoning="x",
+            state="authority_notified",
+        )
         AuthorityNotification.objects.create(
-            breach=breach, phase=Phase.INITIAL, sent_at=aware + timedelta(hours=hours),
-            content="...", late=hours > 72, late_reasons="syy" if hours > 72 else "",
+            breach=breach,
+            phase=Phase.INITIAL,
+            sent_at=aware + timedelta(hours=hours),
+            content="...",
+            late=hours > 72,
+            late_reasons="syy" if hours > 72 else "",
             recorded_by=privacy_officer,
         )
 
