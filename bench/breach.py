@@ -11,7 +11,7 @@ naive way, in the same run: the ORM, entry by entry, a get-or-create and an upda
 
 Builds its own database (pkregister_bench_breach) afresh, loads it with set-based SQL inside the
 server (generate_series, triggers off: synthetic data, not changes), vacuums it as autovacuum
-would, and drops it at the end. Final line: `breach people_s=… naive_s=… ratio=… people=…`.
+would, and drops it at the end (unless BENCH_KEEP=1). Final line: `breach people_s=… naive_s=… ratio=… people=…`.
 """
 
 from __future__ import annotations
@@ -271,7 +271,8 @@ def main() -> None:
         if naive_people != people:
             raise SystemExit(f"The naive way found {naive_people}, ours {people}.")
     finally:
-        drop_database()
+        if not os.environ.get("BENCH_KEEP"):  # BENCH_KEEP=1 keeps it to look at the plans
+            drop_database()
     print(
         f"breach people_s={people_s:.3f} naive_s={naive_s:.2f} "
         f"ratio={naive_s / people_s:.1f} people={people}"

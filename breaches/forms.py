@@ -80,8 +80,8 @@ class FindPeopleForm(forms.Form):
     api_client = forms.ModelChoiceField(
         label=_("API client"), queryset=ApiClient.objects.order_by("name"), required=False
     )
-    start = DateTimeField(label=_("From"), required=False)
-    end = DateTimeField(label=_("Until"), required=False)
+    start = DateTimeField(label=_("Start of the window"), required=False)
+    end = DateTimeField(label=_("End of the window"), required=False)
     disclosure = forms.IntegerField(
         label=_("Disclosure number"),
         min_value=1,

@@ -16,7 +16,7 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -581,6 +581,6 @@ class FindMethod(models.TextChoices):
 def _is_field(name: str) -> bool:
     try:
         Breach._meta.get_field(name)
-    except Exception:  # a field since removed
+    except FieldDoesNotExist:  # a field since removed
         return False
     return True

@@ -57,7 +57,8 @@ def test_privacy_officer_records_a_breach_finds_the_people_and_tells_them(
     page.goto("/admin/breaches/breach/add/")
     aware = timezone.localtime() - timedelta(hours=2)
     page.get_by_label("Tieto saatu").fill(aware.strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_label("Mitä tapahtui").fill("Asiakaspalvelun tunnus joutui vieraisiin käsiin.")
+    # (The field and its fieldset share a name.)
+    page.locator("#id_description").fill("Asiakaspalvelun tunnus joutui vieraisiin käsiin.")
     page.get_by_label("Tyyppi").select_option(label="Luottamuksellisuus")
     page.get_by_label("Luonne").select_option(label="Luvaton pääsy tietoihin")
     page.get_by_label("Perustiedot").check()
@@ -65,7 +66,7 @@ def test_privacy_officer_records_a_breach_finds_the_people_and_tells_them(
         "Huijausviestit ovat mahdollisia."
     )
     page.get_by_label("Tehdyt toimenpiteet").fill("Tunnus suljettiin heti.")
-    page.get_by_label("Riski", exact=True).select_option(label="Korkea riski")
+    page.locator("#id_risk").select_option(label="Korkea riski")
     page.get_by_label("Riskiarvion perustelut").fill("Nimet ja osoitteet vieraalla.")
     page.get_by_role("button", name="Tallenna ja jatka muokkausta").click()
     breach = Breach.objects.get()
@@ -75,10 +76,10 @@ def test_privacy_officer_records_a_breach_finds_the_people_and_tells_them(
     # Finding the people from the clerk's access log.
     page.get_by_role("link", name="Kohteena olevat henkilöt").click()
     page.get_by_label("Käyttäjätunnus ja aikaväli").check()
-    page.get_by_label("Käyttäjätunnus", exact=True).select_option(label="clerk (Clerk)")
+    page.locator("#id_user").select_option(label="clerk (Clerk)")
     start = timezone.localtime() - timedelta(days=1)
-    page.get_by_label("Alkaen").fill(start.strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_label("Asti").fill(
+    page.locator("#id_start").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    page.locator("#id_end").fill(
         (timezone.localtime() + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
     )
     page.get_by_role("button", name="Hae").click()
