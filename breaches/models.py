@@ -10,7 +10,7 @@ change is written to the breach's timeline, which the database keeps append-only
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pghistory
 import pgtrigger
@@ -269,7 +269,8 @@ class Breach(models.Model):
 
     @property
     def authority_deadline(self) -> datetime:
-        return self.became_aware_at + AUTHORITY_DEADLINE
+        # In UTC: adding hours to a local time would add wall-clock hours across a clock change.
+        return self.became_aware_at.astimezone(UTC) + AUTHORITY_DEADLINE
 
     def initial_notification(self) -> AuthorityNotification | None:
         return next(

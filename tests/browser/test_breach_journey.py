@@ -68,7 +68,7 @@ def test_privacy_officer_records_a_breach_finds_the_people_and_tells_them(
     page.get_by_label("Tehdyt toimenpiteet").fill("Tunnus suljettiin heti.")
     page.locator("#id_risk").select_option(label="Korkea riski")
     page.get_by_label("Riskiarvion perustelut").fill("Nimet ja osoitteet vieraalla.")
-    page.get_by_role("button", name="Tallenna ja jatka muokkausta").click()
+    page.get_by_role("button", name="Tallenna välillä ja jatka muokkaamista").click()
     breach = Breach.objects.get()
     expect(page.get_by_test_id("breach-clock")).to_contain_text("h jäljellä")
     expect(page.locator("#breach-timeline").locator("..")).to_contain_text("Kirjattu")
