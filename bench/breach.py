@@ -49,9 +49,11 @@ def admin_connection():
 
 
 def create_database() -> None:
+    """Create the database unless a run with BENCH_KEEP=1 left it; each loading step below
+    is skipped when its rows are there."""
     with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
+            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True
     )
@@ -66,6 +68,7 @@ def drop_database() -> None:
 
 
 def load() -> None:
+    """Load what is missing (a kept database skips the steps already done)."""
     from django.apps import apps
     from django.db import connection
 
@@ -75,93 +78,103 @@ def load() -> None:
         f.column for f in customer_event._meta.concrete_fields if not f.column.startswith("pgh_")
     ]
     with connection.cursor() as cursor:
+
+        def missing(sql: str, params: list | None = None) -> bool:
+            cursor.execute(f"SELECT NOT EXISTS ({sql})", params)
+            return cursor.fetchone()[0]
+
+        def one(sql: str, params: list | None = None):
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+
         cursor.execute("SET session_replication_role = replica")
-        cursor.execute(
-            "INSERT INTO customers_customer (customer_number, first_name, last_name, "
-            "street_address, postal_code, city, country, email, phone, "
-            "preferred_contact_method, preferred_language, wishes, interests, life_status, "
-            "field_sources, version, created_at, updated_at) "
-            "SELECT (2000000 + g)::text || '0', 'Etunimi', 'Sukunimi' || (g %% 5000), "
-            "'Kauppakatu ' || (g %% 97 + 1), '80100', 'Joensuu', 'FI', "
-            "'henkilo' || g || '@example.fi', '+3584' || lpad(g::text, 9, '0'), 'email', 'fi', "
-            "'', '', 'active', '{}', 1, now() - interval '2 years', now() - interval '2 years' "
-            "FROM generate_series(1, %s) AS g",
-            [PEOPLE],
-        )
-        cursor.execute(
-            "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, "
-            "email, is_staff, is_active, date_joined) "
-            "SELECT '!', false, 'bench-' || g, '', '', '', false, true, now() "
-            "FROM generate_series(0, %s) AS g",
-            [STAFF],
-        )
-        cursor.execute(
-            "INSERT INTO accounts_apiclient (name, scopes, token_prefix, token_hash, created_at) "
-            "SELECT 'bench-client-' || g, ARRAY['consents'], 'bench' || g, repeat('0', 64), "
-            "now() FROM generate_series(1, 2) AS g"
-        )
-        cursor.execute("SELECT min(id), max(id) FROM auth_user WHERE username LIKE 'bench-%%'")
-        first_user, last_user = cursor.fetchone()
-        target = first_user  # bench-0
-        cursor.execute("SELECT min(id) FROM accounts_apiclient")
-        (first_client,) = cursor.fetchone()
-        cursor.execute(
+        if missing("SELECT 1 FROM customers_customer"):
+            cursor.execute(
+                "INSERT INTO customers_customer (customer_number, first_name, last_name, "
+                "street_address, postal_code, city, country, email, phone, "
+                "preferred_contact_method, preferred_language, wishes, interests, life_status, "
+                "field_sources, version, created_at, updated_at) "
+                "SELECT (2000000 + g)::text || '0', 'Etunimi', 'Sukunimi' || (g %% 5000), "
+                "'Kauppakatu ' || (g %% 97 + 1), '80100', 'Joensuu', 'FI', "
+                "'henkilo' || g || '@example.fi', '+3584' || lpad(g::text, 9, '0'), 'email', "
+                "'fi', '', '', 'active', '{}', 1, now() - interval '2 years', "
+                "now() - interval '2 years' FROM generate_series(1, %s) AS g",
+                [PEOPLE],
+            )
+        if missing("SELECT 1 FROM auth_user WHERE username = 'bench-0'"):
+            cursor.execute(
+                "INSERT INTO auth_user (password, is_superuser, username, first_name, "
+                "last_name, email, is_staff, is_active, date_joined) "
+                "SELECT '!', false, 'bench-' || g, '', '', '', false, true, now() "
+                "FROM generate_series(0, %s) AS g",
+                [STAFF],
+            )
+            cursor.execute(
+                "INSERT INTO accounts_apiclient (name, scopes, token_prefix, token_hash, "
+                "created_at) SELECT 'bench-client-' || g, ARRAY['consents'], 'bench' || g, "
+                "repeat('0', 64), now() FROM generate_series(1, 2) AS g"
+            )
+        target = one("SELECT id FROM auth_user WHERE username = 'bench-0'")
+        first_client = one("SELECT min(id) FROM accounts_apiclient")
+        customer_type = one(
             "SELECT id FROM django_content_type WHERE app_label = 'customers' "
             "AND model = 'customer'"
         )
-        (customer_type,) = cursor.fetchone()
         # Everyone else's year: views mostly, some exports and playbacks; one entry in 50 by an
         # API client. Subjects spread over the register by a multiplicative hash.
-        cursor.execute(
-            "INSERT INTO audit_accesslogentry (at, user_id, api_client_id, action, purpose, "
-            "subject_type_id, subject_id) "
-            "SELECT now() - (g %% %s) * interval '1 second', "
-            "CASE WHEN g %% 50 = 0 THEN NULL ELSE %s + 1 + g %% %s END, "
-            "CASE WHEN g %% 50 = 0 THEN %s + g %% 2 END, "
-            "CASE WHEN g %% 40 = 0 THEN 'export' WHEN g %% 97 = 0 THEN 'playback' "
-            "ELSE 'view' END, 'customer_service', %s, 1 + (g * 7919::bigint) %% %s "
-            "FROM generate_series(1, %s) AS g",
-            [YEAR_SECONDS, first_user, STAFF, first_client, customer_type, PEOPLE, LOG_ENTRIES],
-        )
+        if missing("SELECT 1 FROM audit_accesslogentry WHERE user_id <> %s", [target]):
+            cursor.execute(
+                "INSERT INTO audit_accesslogentry (at, user_id, api_client_id, action, purpose, "
+                "subject_type_id, subject_id) "
+                "SELECT now() - (g %% %s) * interval '1 second', "
+                "CASE WHEN g %% 50 = 0 THEN NULL ELSE %s + 1 + g %% %s END, "
+                "CASE WHEN g %% 50 = 0 THEN %s + g %% 2 END, "
+                "CASE WHEN g %% 40 = 0 THEN 'export' WHEN g %% 97 = 0 THEN 'playback' "
+                "ELSE 'view' END, 'customer_service', %s, 1 + (g * 7919::bigint) %% %s "
+                "FROM generate_series(1, %s) AS g",
+                [YEAR_SECONDS, target, STAFF, first_client, customer_type, PEOPLE, LOG_ENTRIES],
+            )
         # The investigated account's year, evenly spread.
-        cursor.execute(
-            "INSERT INTO audit_accesslogentry (at, user_id, action, purpose, subject_type_id, "
-            "subject_id) "
-            "SELECT now() - (g * %s / %s) * interval '1 second', %s, "
-            "CASE WHEN g %% 30 = 0 THEN 'export' ELSE 'view' END, 'customer_service', %s, "
-            "1 + (g * 104729::bigint) %% %s FROM generate_series(1, %s) AS g",
-            [YEAR_SECONDS, TARGET_ENTRIES, target, customer_type, PEOPLE, TARGET_ENTRIES],
-        )
+        if missing("SELECT 1 FROM audit_accesslogentry WHERE user_id = %s", [target]):
+            cursor.execute(
+                "INSERT INTO audit_accesslogentry (at, user_id, action, purpose, "
+                "subject_type_id, subject_id) "
+                "SELECT now() - (g::bigint * %s / %s) * interval '1 second', %s, "
+                "CASE WHEN g %% 30 = 0 THEN 'export' ELSE 'view' END, 'customer_service', %s, "
+                "1 + (g * 104729::bigint) %% %s FROM generate_series(1, %s) AS g",
+                [YEAR_SECONDS, TARGET_ENTRIES, target, customer_type, PEOPLE, TARGET_ENTRIES],
+            )
         # The change history: one context (a request) per change, its event a copy of the row.
-        cursor.execute(
-            "CREATE TEMP TABLE bench_change AS SELECT g, gen_random_uuid() AS context, "
-            "now() - (g * %s / %s) * interval '1 second' AS at, "
-            "CASE WHEN g %% %s = 0 THEN %s ELSE %s + 1 + g %% %s END AS user_id, "
-            "1 + (g * 15485863::bigint) %% %s AS customer_id "
-            "FROM generate_series(1, %s) AS g",
-            [
-                YEAR_SECONDS,
-                CHANGES,
-                CHANGES // TARGET_CHANGES,
-                target,
-                first_user,
-                STAFF,
-                PEOPLE,
-                CHANGES,
-            ],
-        )
-        cursor.execute(
-            "INSERT INTO pghistory_context (id, metadata, created_at, updated_at) "
-            "SELECT context, jsonb_build_object('user', user_id), at, at FROM bench_change"
-        )
-        columns = ", ".join(copied)
-        values = ", ".join(f"c.{column}" for column in copied)
-        cursor.execute(
-            f"INSERT INTO {customer_event._meta.db_table} (pgh_created_at, pgh_label, "
-            f"pgh_obj_id, pgh_context_id, {columns}) "
-            f"SELECT b.at, 'update', c.id, b.context, {values} "
-            "FROM bench_change b JOIN customers_customer c ON c.id = b.customer_id"
-        )
+        if missing("SELECT 1 FROM pghistory_context"):
+            cursor.execute(
+                "CREATE TEMP TABLE bench_change AS SELECT g, gen_random_uuid() AS context, "
+                "now() - (g::bigint * %s / %s) * interval '1 second' AS at, "
+                "CASE WHEN g %% %s = 0 THEN %s ELSE %s + 1 + g %% %s END AS user_id, "
+                "1 + (g * 15485863::bigint) %% %s AS customer_id "
+                "FROM generate_series(1, %s) AS g",
+                [
+                    YEAR_SECONDS,
+                    CHANGES,
+                    CHANGES // TARGET_CHANGES,
+                    target,
+                    target,
+                    STAFF,
+                    PEOPLE,
+                    CHANGES,
+                ],
+            )
+            cursor.execute(
+                "INSERT INTO pghistory_context (id, metadata, created_at, updated_at) "
+                "SELECT context, jsonb_build_object('user', user_id), at, at FROM bench_change"
+            )
+            columns = ", ".join(copied)
+            values = ", ".join(f"c.{column}" for column in copied)
+            cursor.execute(
+                f"INSERT INTO {customer_event._meta.db_table} (pgh_created_at, pgh_label, "
+                f"pgh_obj_id, pgh_context_id, {columns}) "
+                f"SELECT b.at, 'update', c.id, b.context, {values} "
+                "FROM bench_change b JOIN customers_customer c ON c.id = b.customer_id"
+            )
         cursor.execute("SET session_replication_role = DEFAULT")
         for table in (
             "customers_customer",
@@ -243,7 +256,7 @@ def naive(target_pk: int, start, end) -> tuple[float, int]:
 
 
 def main() -> None:
-    print(f"Building {BENCH_DB} (dropped at the end)...", flush=True)
+    print(f"Building {BENCH_DB} (dropped at the end unless BENCH_KEEP=1)...", flush=True)
     create_database()
     import django
 
