@@ -230,13 +230,13 @@ def naive(target_pk: int, start, end) -> tuple[float, int]:
     from breaches.models import AffectedPerson
     from customers.models import Customer, CustomerEvent
 
-    breach, _officer = new_breach()
+    breach, officer = new_breach()
     customer_type = ContentType.objects.get_for_model(Customer)
     began = time.perf_counter()
 
     def add(customer_id: int, what: str) -> None:
         person, _created = AffectedPerson.objects.get_or_create(
-            breach=breach, customer_id=customer_id
+            breach=breach, customer_id=customer_id, defaults={"found_by": officer}
         )
         if what not in person.involved:
             person.involved = sorted([*person.involved, what])

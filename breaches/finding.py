@@ -124,7 +124,7 @@ def file_pairs(*, name: str) -> Pairs:
     return pairs
 
 
-def store(*, breach_pk: int, pairs: Pairs) -> Found:
+def store(*, breach_pk: int, pairs: Pairs, by_pk: int) -> Found:
     """Merge the pairs into the breach's affected-people list in one statement; return how
     many people they named and how many were new."""
     if not pairs:
@@ -137,9 +137,10 @@ def store(*, breach_pk: int, pairs: Pairs) -> Found:
     table = AffectedPerson._meta.db_table
     people = Customer._meta.db_table
     sql = (
-        f"WITH stored AS (INSERT INTO {table} (breach_id, customer_id, involved, found_at) "
+        f"WITH stored AS (INSERT INTO {table} (breach_id, customer_id, involved, found_at, "
+        "found_by_id) "
         "SELECT %s, f.customer_id, array_agg(DISTINCT f.what::varchar ORDER BY f.what::varchar), "
-        f"now() FROM ({' UNION ALL '.join(parts)}) AS f (customer_id, what) "
+        f"now(), %s FROM ({' UNION ALL '.join(parts)}) AS f (customer_id, what) "
         # A change event may outlive a person deleted by hand: nobody to tell.
         f"WHERE EXISTS (SELECT 1 FROM {people} p WHERE p.id = f.customer_id) "
         "GROUP BY f.customer_id "
@@ -149,6 +150,6 @@ def store(*, breach_pk: int, pairs: Pairs) -> Found:
         "SELECT count(*), count(*) FILTER (WHERE inserted) FROM stored"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [breach_pk, *params])
+        cursor.execute(sql, [breach_pk, by_pk, *params])
         found, new = cursor.fetchone()
     return Found(found=found, new=new)

@@ -375,9 +375,13 @@ class AffectedPersonQuerySet(models.QuerySet):
         return self.filter(customer__isnull=False).exclude(customer__email="")
 
 
-@pghistory.track()
+# Inserts are not copied to the change history: a search adds thousands of rows in one
+# statement, and the history trigger would cost ten times the search itself (bench/breach.py).
+# The row names who found it and when, and the breach's timeline records each search; every
+# later change (a merged involvement, erasure) is in the history.
+@pghistory.track(pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class AffectedPerson(models.Model):
-    """One person a breach involved, found from the register's logs or added by hand."""
+    """One person a breach involved, found from the register's records."""
 
     breach = models.ForeignKey(
         Breach, on_delete=models.CASCADE, related_name="affected_people", verbose_name=_("breach")
@@ -397,6 +401,12 @@ class AffectedPerson(models.Model):
         default=list,
     )
     found_at = models.DateTimeField(_("found"), default=timezone.now)
+    found_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("found by"),
+    )
 
     objects = AffectedPersonQuerySet.as_manager()
 

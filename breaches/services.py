@@ -407,7 +407,7 @@ def people_find(
     else:
         raise ValueError(method)
     with transaction.atomic(), attributed_to(by):
-        found = finding.store(breach_pk=breach.pk, pairs=pairs)
+        found = finding.store(breach_pk=breach.pk, pairs=pairs, by_pk=by.pk)
         breach.people_found = breach.affected_people.count()
         breach.save(update_fields=["people_found"])
         _log(

@@ -36,13 +36,15 @@ def breach(privacy_officer):
 
 
 @pytest.fixture
-def people(breach):
+def people(breach, privacy_officer):
     by_email = CustomerFactory(email="aino@example.fi")
     in_english = CustomerFactory(email="john@example.fi", preferred_language="en")
     by_letter = CustomerFactory(email="")
     unreachable = CustomerFactory(email="", street_address="", postal_code="", city="")
     for person in (by_email, in_english, by_letter, unreachable):
-        AffectedPerson.objects.create(breach=breach, customer=person, involved=["view"])
+        AffectedPerson.objects.create(
+            breach=breach, customer=person, involved=["view"], found_by=privacy_officer
+        )
     return {"email": by_email, "en": in_english, "letter": by_letter, "none": unreachable}
 
 

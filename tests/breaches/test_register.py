@@ -167,7 +167,8 @@ def test_pages_have_bounded_queries(client_for, privacy_officer, django_assert_m
     breaches = BreachFactory.create_batch(5, created_by=privacy_officer)
     people = CustomerFactory.create_batch(60)
     AffectedPerson.objects.bulk_create(
-        AffectedPerson(breach=breaches[0], customer=p, involved=["view"]) for p in people
+        AffectedPerson(breach=breaches[0], customer=p, involved=["view"], found_by=privacy_officer)
+        for p in people
     )
     for breach in breaches:
         TimelineEntry.objects.create(breach=breach, kind=TimelineKind.RECORDED)
