@@ -243,3 +243,4 @@ def test_the_art33_items_are_ready_to_paste(assessed):
     assert len(items) == 4
     with time_machine.travel(local(2026, 11, 6, 10, 0), tick=False):
         assert len(services.art33_items(assessed)) == 5  # late: the reasons for the delay
+
