@@ -244,3 +244,15 @@ def test_the_art33_items_are_ready_to_paste(assessed):
     with time_machine.travel(local(2026, 11, 6, 10, 0), tick=False):
         assert len(services.art33_items(assessed)) == 5  # late: the reasons for the delay
 
+
+def test_the_reminders_run_as_a_command_too(assessed, officer_email):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    with time_machine.travel(local(2026, 11, 3, 10, 30), tick=False):
+        call_command("send_breach_reminders", stdout=out)
+        call_command("send_breach_reminders", stdout=out)
+    assert out.getvalue() == "1 reminders sent.\n0 reminders sent.\n"
+    assert len(mail.outbox) == 1
