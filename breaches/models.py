@@ -455,7 +455,13 @@ class PersonNotification(models.Model):
         verbose_name=_("affected person"),
     )
     channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
-    language = models.CharField(_("language"), max_length=5, default="fi")
+    # Plain Finnish, English on request.
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        choices=[("fi", _("Finnish")), ("en", _("English"))],
+        default="fi",
+    )
     status = models.CharField(
         _("status"),
         max_length=12,
