@@ -26,6 +26,7 @@ PROJECT_APPS = {
     "calls",
     "dsar",
     "breaches",
+    "notice",
 }
 
 
