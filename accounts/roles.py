@@ -117,6 +117,11 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "feedback.view_satisfaction_report",
         "feedback.view_surveyinvitation",
         "feedback.view_websitevisit",
+        # The register of personal-data breaches (GDPR Art. 33–34), only in the admin.
+        "breaches.view_breach",
+        "breaches.add_breach",
+        "breaches.change_breach",
+        "breaches.view_breach_report",
         # The privacy notice (issue #12): review the generated draft, publish it, and see the
         # daily consistency check and the record of processing.
         "notice.view_noticeversion",

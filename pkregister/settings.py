@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "feedback",
     "calls",
     "dsar",
+    "breaches",
     "notice",
     "jobs",
     "accounts.apps.RegisterAdminConfig",
@@ -130,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "privacy.context_processors.controller",
+                "breaches.context_processors.breach_clocks",
             ],
         },
     },
@@ -425,6 +427,14 @@ SCHEDULED_JOBS = {
             "minutes (after a broker outage), so that no recorded job is lost."
         ),
     },
+    "breach-reminders": {
+        "task": "breaches.tasks.send_breach_reminders",
+        "schedule": crontab(minute="*/15"),
+        "description": _(
+            "Remind the privacy officers by email when 24 and 60 of the 72 hours for notifying "
+            "a personal-data breach to the Data Protection Ombudsman have passed."
+        ),
+    },
     "sweep-orphan-files": {
         "task": "privacy.tasks.sweep_orphan_files",
         "schedule": crontab(hour=4, minute=23),
@@ -496,6 +506,21 @@ WEBSITE_VISIT_RETENTION_DAYS = env.int("WEBSITE_VISIT_RETENTION_DAYS", default=9
 WEBSITE_VISIT_BATCH_MAX = env.int("WEBSITE_VISIT_BATCH_MAX", default=500)
 # Feedback the website sends, per API client (DRF rate syntax: N/second, minute, hour, day).
 FEEDBACK_API_RATE = env.str("FEEDBACK_API_RATE", default="60/minute")
+
+# --- Personal-data breaches (GDPR Art. 33–34) ----------------------------------------------------
+
+# A closed breach, its affected people, notices and timeline are kept this many calendar years.
+BREACH_RETENTION_YEARS = env.int("BREACH_RETENTION_YEARS", default=5)
+# Links in emails (the breach reminders) point here.
+SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Email: the console in development, a local mail server in production (EMAIL_URL, e.g.
+# smtp+tls://user:password@mail.example:587).
+vars().update(
+    env.email_url(
+        "EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://"
+    )
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rekisteri@pkterveys.example")
 
 # --- Controller (notice §1–3) -------------------------------------------------------------------
 

@@ -131,6 +131,24 @@ SECTIONS = [
         services=("audit.models.log_view", "accounts.roles.sync_role_permissions"),
         tests=("tests/audit/test_access_log.py", "tests/accounts/test_roles.py"),
     ),
+    NoticeSection(
+        "16",
+        "Data in the wrong hands: investigated, the Ombudsman and the people informed",
+        services=(
+            "breaches.services.people_find",
+            "breaches.services.send_reminders",
+            "breaches.services.authority_notification_record",
+            "breaches.services.notifications_prepare",
+        ),
+        tests=(
+            "tests/breaches/test_finding.py",
+            "tests/breaches/test_clock.py",
+            "tests/breaches/test_notifications.py",
+            "tests/breaches/test_retention.py",
+        ),
+        declarations=lambda d: d.model.lower().startswith("breaches."),
+        policies=lambda p: p.model.lower().startswith("breaches."),
+    ),
 ]
 
 

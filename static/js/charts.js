@@ -12,18 +12,24 @@ document.addEventListener("DOMContentLoaded", () => {
       return;
     }
     const data = JSON.parse(source.textContent);
+    // One series ({values}), or several stacked ({series: [{label, values}]}).
+    const colours = ["#005a8c", "#c8102e", "#6a8d2f", "#7a4f9a", "#d98e04"];
+    const stacked = Array.isArray(data.series);
+    const datasets = stacked
+      ? data.series.map((s, i) => ({ label: s.label, data: s.values, backgroundColor: colours[i % colours.length] }))
+      : [{ label: data.title, data: data.values, backgroundColor: "#005a8c", borderColor: "#005a8c" }];
     new Chart(canvas, {
       type: data.type,
-      data: {
-        labels: data.labels,
-        datasets: [{ label: data.title, data: data.values, backgroundColor: "#005a8c", borderColor: "#005a8c" }],
-      },
+      data: { labels: data.labels, datasets: datasets },
       options: {
         locale: locale,
         responsive: true,
         maintainAspectRatio: false,
-        plugins: { legend: { display: false } },
-        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+        plugins: { legend: { display: stacked } },
+        scales: {
+          x: { stacked: stacked },
+          y: { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } },
+        },
       },
     });
   });
