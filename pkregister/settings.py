@@ -378,6 +378,14 @@ SCHEDULED_JOBS = {
             "Send SMS survey invitations still waiting after a broker or gateway outage."
         ),
     },
+    "remind-request-deadlines": {
+        "task": "dsar.tasks.remind_request_deadlines",
+        "schedule": crontab(hour=7, minute=5),
+        "description": _(
+            "Email the privacy officers the reference numbers and links of data-subject "
+            "requests due within 7 days or overdue."
+        ),
+    },
     "sweep-orphan-files": {
         "task": "privacy.tasks.sweep_orphan_files",
         "schedule": crontab(hour=4, minute=23),
@@ -426,6 +434,25 @@ WEBSITE_VISIT_RETENTION_DAYS = env.int("WEBSITE_VISIT_RETENTION_DAYS", default=9
 WEBSITE_VISIT_BATCH_MAX = env.int("WEBSITE_VISIT_BATCH_MAX", default=500)
 # Feedback the website sends, per API client (DRF rate syntax: N/second, minute, hour, day).
 FEEDBACK_API_RATE = env.str("FEEDBACK_API_RATE", default="60/minute")
+
+# --- Data-subject requests (notice §12, GDPR Art. 12-22) ----------------------------------------
+
+# Closed requests are kept this many years after closing (accountability, GDPR Art. 5(2)).
+DSAR_RETENTION_YEARS = env.int("DSAR_RETENTION_YEARS", default=5)
+# A scanned document of a request: PDF, JPEG or PNG, at most this large.
+DSAR_DOCUMENT_MAX_BYTES = env.int("DSAR_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The reminder job mails the privacy officers the requests due within this many days.
+DSAR_REMINDER_DAYS = env.int("DSAR_REMINDER_DAYS", default=7)
+# Where the reminder's links point (the admin is served there); empty in development.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Django's email backend: the console in development, SMTP settings from the environment.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="asiakasrekisteri@pkterveys.invalid")
 
 # --- Controller (notice §1–3) -------------------------------------------------------------------
 

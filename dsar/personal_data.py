@@ -1,0 +1,109 @@
+"""What dsar/ holds about people, declared once (DESIGN.md, contract 1), with the retention of
+closed requests: kept DSAR_RETENTION_YEARS (5) years after closing, for accountability (GDPR
+Art. 5(2)), then erased with their pauses, timeline, documents and letters."""
+
+from __future__ import annotations
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from privacy.declarations import (
+    Basis,
+    Category,
+    Delete,
+    Keep,
+    PersonalData,
+    Purpose,
+    Source,
+    declare,
+    not_personal,
+)
+from privacy.retention import RetentionPolicy
+
+CLOSED_REQUESTS = RetentionPolicy(
+    name="data-subject-requests",
+    model="dsar.DataSubjectRequest",
+    age_field="closed_at",
+    # Calendar years from the day the request closed, counted like the other calendar periods.
+    period=relativedelta(years=settings.DSAR_RETENTION_YEARS),
+    action=Delete(),
+    batch_size=1_000,
+    scope="closed",
+    description=_(
+        "Closed data-subject requests are deleted, with their documents and letters, "
+        "5 years after closing (DSAR_RETENTION_YEARS)."
+    ),
+)
+
+# Erasing the person keeps the record of how their request was answered: the controller must be
+# able to show it answered (GDPR Art. 5(2), 12). The request is unlinked from the person and
+# goes with its own retention policy.
+KEPT_FOR_ACCOUNTABILITY = Keep(
+    duty="GDPR Art. 5(2) ja 12: rekisteröidyn pyynnön käsittelyn osoittaminen",
+    period=f"{settings.DSAR_RETENTION_YEARS} vuotta pyynnön sulkemisesta",
+)
+
+_COMMON = {
+    "category": Category.CHOICES,
+    "purposes": (Purpose.RELATIONSHIP,),
+    "basis": Basis.LEGAL_OBLIGATION,
+    "sources": (Source.DATA_SUBJECT, Source.STAFF, Source.WEBSITE),
+    "retention": CLOSED_REQUESTS,
+    "erasure": KEPT_FOR_ACCOUNTABILITY,
+}
+
+declare(
+    PersonalData(
+        model="dsar.DataSubjectRequest",
+        subject_path="customer",
+        description="Written data-subject requests: the requester as written, what was asked, "
+        "dates, identity check (the method, never a copy), deadline and outcome.",
+        keeps_person_scope="open",
+        **_COMMON,
+    )
+)
+declare(
+    PersonalData(
+        model="dsar.RequestPause",
+        subject_path="request__customer",
+        description="Pauses of a request's deadline: dates and reason.",
+        keeps_person=False,
+        keeps_person_reason="Part of its request, which keeps the person while open.",
+        **_COMMON,
+    )
+)
+declare(
+    PersonalData(
+        model="dsar.TimelineEntry",
+        subject_path="request__customer",
+        description="A request's timeline: every step, who and when.",
+        keeps_person=False,
+        keeps_person_reason="Part of its request, which keeps the person while open.",
+        history=False,
+        history_reason="Append-only: a trigger refuses updates and deletes, and each entry names "
+        "who wrote it.",
+        **_COMMON,
+    )
+)
+declare(
+    PersonalData(
+        model="dsar.RequestDocument",
+        subject_path="request__customer",
+        description="Scanned documents of a request (PDF, JPEG, PNG).",
+        keeps_person=False,
+        keeps_person_reason="Part of its request, which keeps the person while open.",
+        **_COMMON,
+    )
+)
+declare(
+    PersonalData(
+        model="dsar.RequestLetter",
+        subject_path="request__customer",
+        description="Letters to the requester, as PDF, and when and how they were sent.",
+        keeps_person=False,
+        keeps_person_reason="Part of its request, which keeps the person while open.",
+        **_COMMON,
+    )
+)
+not_personal("dsar.ReferenceCounter", reason="The last reference number given in each year.")
