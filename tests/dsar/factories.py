@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+
+from dsar.models import Channel, DataSubjectRequest, RequestType
+from dsar.services import register_request
+
+
+def make_request(
+    *,
+    by,
+    types: list[str] | None = None,
+    received_on: date | None = None,
+    customer=None,
+    channel: str = Channel.LETTER,
+    language: str = "fi",
+    **extra,
+) -> DataSubjectRequest:
+    """Register a request through the service, as the privacy officer would."""
+    return register_request(
+        types=types or [RequestType.ACCESS],
+        channel=channel,
+        requester_name=extra.pop("requester_name", "Maija Meikäläinen"),
+        requester_address=extra.pop("requester_address", "Kauppakatu 1\n80100 Joensuu"),
+        received_on=received_on or timezone.localdate(),
+        customer=customer,
+        language=language,
+        by=by,
+        **extra,
+    ).request
