@@ -564,3 +564,57 @@ def mark_letter_sent(*, letter: RequestLetter, sent_on: date, method: str, by: U
             },
             by,
         )
+
+
+# --- Deadline reminders ---------------------------------------------------------------------------
+
+
+def send_deadline_reminders(*, today: date | None = None) -> int:
+    """Email every privacy officer the reference numbers and admin links of the open requests
+    due within DSAR_REMINDER_DAYS days or overdue: nothing else about the people. Return how
+    many requests the message named (0: nothing due, no mail)."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.urls import reverse
+    from django.utils import translation
+
+    from accounts.roles import Role
+
+    today = today or timezone.localdate()
+    due = list(
+        DataSubjectRequest.objects.due_within(settings.DSAR_REMINDER_DAYS, today=today)
+        .order_by("due_on", "pk")
+        .values_list("pk", "reference", "due_on")
+    )
+    recipients = list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.PRIVACY_OFFICER.value)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not due or not recipients:
+        return 0
+    base = settings.SITE_URL.rstrip("/")
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = []
+        for pk, reference, due_on in due:
+            days = (due_on - today).days
+            when = (
+                _("overdue by %(n)d days") % {"n": -days}
+                if days < 0
+                else _("due %(day)s") % {"day": f"{due_on:%d.%m.%Y}"}
+            )
+            url = base + reverse("admin:dsar_datasubjectrequest_change", args=[pk])
+            lines.append(f"{reference} ({when}): {url}")
+        subject = _("Data-subject requests due: %(count)d") % {"count": len(due)}
+        body = "\n".join(
+            [
+                _("These requests are due within %(days)d days or overdue:")
+                % {"days": settings.DSAR_REMINDER_DAYS},
+                "",
+                *lines,
+            ]
+        )
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    return len(due)

@@ -1,0 +1,469 @@
+"""The privacy officer runs every request here: the open list with days left, the request's page
+with its timeline, documents and letters, and one page per workflow step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import AccessAction, AccessLogEntry, AccessPurpose
+from dsar import forms as dsar_forms
+from dsar import services
+from dsar.models import (
+    DataSubjectRequest,
+    RequestDocument,
+    RequestLetter,
+    RequestType,
+    State,
+    WorkflowError,
+)
+
+SOON_DAYS = 7
+
+
+class TypeFilter(admin.SimpleListFilter):
+    title = _("what is asked")
+    parameter_name = "type"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return RequestType.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in RequestType.values:
+            return queryset.filter(types__contains=[self.value()])
+        return queryset
+
+
+class DueFilter(admin.SimpleListFilter):
+    title = _("due")
+    parameter_name = "due"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [
+            ("open", _("Open")),
+            ("week", _("Due this week")),
+            ("overdue", _("Overdue")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        today = timezone.localdate()
+        if self.value() == "open":
+            return queryset.open()
+        if self.value() == "week":
+            # Monday to Sunday of the current week, and still open.
+            sunday = today + timedelta(days=6 - today.weekday())
+            return queryset.open().filter(due_on__gte=today, due_on__lte=sunday)
+        if self.value() == "overdue":
+            return queryset.overdue(today=today)
+        return queryset
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the workflow on the request's page: its form and the service it calls."""
+
+    slug: str
+    title: str
+    form: type[forms.Form]
+    run: Callable[[DataSubjectRequest, dict, Any], object]
+    # Whether the step is offered now (the service refuses it anyway when it is not allowed).
+    offered: Callable[[DataSubjectRequest], bool]
+    done: str = ""
+
+
+def _open(dsar: DataSubjectRequest) -> bool:
+    return dsar.is_open
+
+
+STEPS = {
+    step.slug: step
+    for step in [
+        Step(
+            "henkilollisyys",
+            _("Verify identity"),
+            dsar_forms.VerifyIdentityForm,
+            lambda d, data, by: services.verify_identity(dsar=d, by=by, **data),
+            lambda d: d.is_open and not d.identity_verified,
+            _("Identity verified; the request is in progress."),
+        ),
+        Step(
+            "tauko",
+            _("Pause the deadline"),
+            dsar_forms.PauseForm,
+            lambda d, data, by: services.pause(dsar=d, by=by, **data),
+            lambda d: d.is_open and not d.paused,
+            _("The deadline is paused."),
+        ),
+        Step(
+            "jatka",
+            _("Resume"),
+            dsar_forms.ResumeForm,
+            lambda d, data, by: services.resume(dsar=d, by=by, **data),
+            lambda d: d.is_open and d.paused,
+            _("Resumed; the deadline moved by the paused days."),
+        ),
+        Step(
+            "pidenna",
+            _("Extend the deadline"),
+            dsar_forms.ExtendForm,
+            lambda d, data, by: services.extend(dsar=d, by=by, **data),
+            lambda d: d.state == State.IN_PROGRESS and not d.extension_months,
+            _("The deadline was extended; send the extension letter."),
+        ),
+        Step(
+            "valmis",
+            _("Complete"),
+            dsar_forms.CompleteForm,
+            lambda d, data, by: services.complete(dsar=d, by=by, **data),
+            lambda d: d.state in (State.IN_PROGRESS, State.EXTENDED),
+            _("The request is completed; send the completion letter."),
+        ),
+        Step(
+            "hylkaa",
+            _("Reject"),
+            dsar_forms.RejectForm,
+            lambda d, data, by: services.reject(dsar=d, by=by, **data),
+            _open,
+            _("The request is rejected; send the rejection letter."),
+        ),
+        Step(
+            "peruttu",
+            _("Withdrawn by the requester"),
+            dsar_forms.WithdrawForm,
+            lambda d, data, by: services.withdraw(dsar=d, by=by, **data),
+            _open,
+            _("The request is marked withdrawn."),
+        ),
+        Step(
+            "kirje",
+            _("Create a letter"),
+            dsar_forms.LetterForm,
+            lambda d, data, by: services.create_letter(dsar=d, by=by, **data),
+            _open,
+            _("The letter was created."),
+        ),
+        Step(
+            "lahetetty",
+            _("Mark a letter sent"),
+            dsar_forms.LetterSentForm,
+            lambda d, data, by: services.mark_letter_sent(by=by, **data),
+            lambda d: any(letter.sent_on is None for letter in d.letters.all()),
+            _("The letter is marked sent."),
+        ),
+        Step(
+            "asiakirja",
+            _("Add a document"),
+            dsar_forms.DocumentForm,
+            lambda d, data, by: services.add_document(
+                dsar=d, upload=data["file"], description=data["description"], by=by
+            ),
+            lambda d: True,
+            _("The document was added."),
+        ),
+        Step(
+            "merkinta",
+            _("Add a note"),
+            dsar_forms.NoteForm,
+            lambda d, data, by: services.add_note(dsar=d, by=by, **data),
+            lambda d: True,
+            _("The note was added."),
+        ),
+    ]
+}
+
+
+@admin.register(DataSubjectRequest)
+class DataSubjectRequestAdmin(admin.ModelAdmin):
+    form = dsar_forms.RequestAdminForm
+    list_display = [
+        "reference",
+        "types_display",
+        "state",
+        "received_on",
+        "due_display",
+        "handler",
+        "channel",
+    ]
+    list_filter = [DueFilter, TypeFilter, "state", "handler", "channel"]
+    search_fields = ["=reference", "requester_name", "requester_email"]
+    search_help_text = _("Reference, the requester's name or email.")
+    list_select_related = ["handler"]
+    autocomplete_fields = ["customer"]
+    date_hierarchy = "received_on"
+    list_per_page = 50
+    readonly_fields = [
+        "reference",
+        "state",
+        "due_display",
+        "registered_at",
+        "identity_display",
+        "extension_display",
+    ]
+    fieldsets = [
+        (None, {"fields": ["reference", "state", "due_display", "types", "channel", "language"]}),
+        (
+            _("Requester as written"),
+            {
+                "fields": [
+                    "requester_name",
+                    "requester_address",
+                    "requester_email",
+                    "requester_phone",
+                    "request_text",
+                ]
+            },
+        ),
+        (
+            _("Customer and handling"),
+            {
+                "fields": [
+                    "customer",
+                    "not_in_register",
+                    "received_on",
+                    "registered_at",
+                    "handler",
+                    "identity_display",
+                    "extension_display",
+                ]
+            },
+        ),
+    ]
+
+    class Media:
+        css = {"all": ["css/dsar-admin.css"]}
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            # A new request: what it asks, and its scan.
+            return [*fieldsets, (_("Scanned request"), {"fields": ["scan"]})]
+        return fieldsets
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list:
+        if obj is None:
+            return []
+        fields = list(self.readonly_fields)
+        if not obj.is_open:
+            fields += ["types", "channel", "language", "received_on", "customer", "not_in_register"]
+        return fields
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list:
+        return [f for _name, options in self.get_fieldsets(request, obj) for f in options["fields"]]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A request is never deleted by hand: its retention policy removes it.
+        return False
+
+    @admin.display(description=_("what is asked"))
+    def types_display(self, obj: DataSubjectRequest) -> str:
+        return obj.type_labels()
+
+    @admin.display(description=_("due"), ordering="due_on")
+    def due_display(self, obj: DataSubjectRequest) -> str:
+        due = f"{obj.due_on:%d.%m.%Y}"
+        if not obj.is_open:
+            return due
+        if obj.paused:
+            return format_html(
+                '<span class="dsar-due dsar-due-paused">{} · {}</span>', due, gettext("paused")
+            )
+        left = obj.days_left()
+        if left < 0:
+            css, words = "dsar-due-over", gettext("%(n)d days overdue") % {"n": -left}
+        elif left <= SOON_DAYS:
+            css, words = "dsar-due-soon", gettext("%(n)d days left") % {"n": left}
+        else:
+            css, words = "dsar-due-ok", gettext("%(n)d days left") % {"n": left}
+        return format_html('<span class="dsar-due {}">{} · {}</span>', css, due, words)
+
+    @admin.display(description=_("identity"))
+    def identity_display(self, obj: DataSubjectRequest) -> str:
+        if not obj.identity_verified:
+            return gettext("Not verified yet")
+        return format_html(
+            "{} {} ({}, {})",
+            obj.get_identity_method_display(),
+            obj.identity_note,
+            obj.identity_verified_by,
+            f"{timezone.localtime(obj.identity_verified_at):%d.%m.%Y %H.%M}",
+        )
+
+    @admin.display(description=_("extension"))
+    def extension_display(self, obj: DataSubjectRequest) -> str:
+        if not obj.extension_months:
+            return "–"
+        return f"{obj.extension_months} kk: {obj.extension_reason}"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            services.update_details(dsar=obj, changed=list(form.changed_data), by=request.user)
+            return
+        data = form.cleaned_data
+        registered = services.register_request(
+            types=data["types"],
+            channel=data["channel"],
+            language=data["language"],
+            requester_name=data["requester_name"],
+            requester_address=data["requester_address"],
+            requester_email=data["requester_email"],
+            requester_phone=data["requester_phone"],
+            request_text=data["request_text"],
+            customer=data["customer"],
+            not_in_register=data["not_in_register"],
+            received_on=data["received_on"],
+            handler=data["handler"] or request.user,
+            documents=[data["scan"]] if data.get("scan") else [],
+            by=request.user,
+        )
+        for warning in registered.warnings:
+            messages.warning(request, warning)
+        # The admin redirects to the object it saved: make `obj` the registered request.
+        obj.__dict__.update(
+            {k: v for k, v in registered.request.__dict__.items() if k != "_state"}
+        )
+        obj._state.adding = False
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """The request has no inline formsets; `types` is saved with the request itself."""
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        dsar = self.get_object(request, object_id)
+        if dsar is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        if dsar.customer_id and request.method == "GET":
+            AccessLogEntry.record(
+                actor=request.user,
+                action=AccessAction.VIEW,
+                purpose=AccessPurpose.DATA_SUBJECT_REQUEST,
+                subject=dsar.customer,
+                obj=dsar,
+            )
+        can_change = self.has_change_permission(request, dsar)
+        extra_context = {
+            **(extra_context or {}),
+            "timeline": dsar.timeline.select_related("user", "api_client")[:200],
+            "documents": list(dsar.documents.select_related("uploaded_by")),
+            "letters": list(dsar.letters.select_related("created_by", "sent_by")),
+            "pauses": list(dsar.pauses.all()),
+            "steps": [s for s in STEPS.values() if can_change and s.offered(dsar)],
+            "phone_is_no_request": True,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None):
+        extra_context = {**(extra_context or {}), "phone_is_no_request": True}
+        return super().add_view(request, form_url, extra_context)
+
+    def get_urls(self) -> list:
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/vaihe/<slug:step>/",
+                wrap(self.step_view),
+                name="dsar_datasubjectrequest_step",
+            ),
+            path(
+                "<int:pk>/asiakirja/<int:document_pk>/",
+                wrap(self.document_download),
+                name="dsar_datasubjectrequest_document",
+            ),
+            path(
+                "<int:pk>/kirje/<int:letter_pk>/",
+                wrap(self.letter_download),
+                name="dsar_datasubjectrequest_letter",
+            ),
+            *super().get_urls(),
+        ]
+
+    def step_view(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
+        """One step of the workflow: its form, then the service; a refusal is shown on the form."""
+        chosen = STEPS.get(step)
+        if chosen is None:
+            raise Http404
+        dsar = get_object_or_404(DataSubjectRequest, pk=pk)
+        if not self.has_change_permission(request, dsar):
+            raise PermissionDenied
+        kwargs: dict[str, Any] = {}
+        if chosen.form is dsar_forms.LetterSentForm:
+            kwargs["dsar"] = dsar
+        form = chosen.form(request.POST or None, request.FILES or None, **kwargs)
+        if request.method == "POST" and form.is_valid():
+            try:
+                chosen.run(dsar, form.cleaned_data, request.user)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for name, errors in error.message_dict.items():
+                        form.add_error(name if name in form.fields else None, errors)
+                else:
+                    form.add_error(None, error.messages)
+            else:
+                messages.success(request, chosen.done)
+                return redirect("admin:dsar_datasubjectrequest_change", dsar.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": dsar,
+            "title": f"{dsar.reference}: {chosen.title}",
+            "step": chosen,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/dsar/step.html", context)
+
+    def _download(self, request: HttpRequest, dsar: DataSubjectRequest, obj: Any) -> FileResponse:
+        if not request.user.has_perm("dsar.download_requestfile"):
+            raise PermissionDenied
+        AccessLogEntry.record(
+            actor=request.user,
+            action=AccessAction.DOWNLOAD,
+            purpose=AccessPurpose.DATA_SUBJECT_REQUEST,
+            subject=dsar.customer or dsar,
+            obj=obj,
+        )
+        return FileResponse(obj.file.open("rb"), as_attachment=True, filename=_file_name(obj))
+
+    def document_download(self, request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+        document = get_object_or_404(
+            RequestDocument.objects.select_related("request__customer"), pk=document_pk, request=pk
+        )
+        response = self._download(request, document.request, document)
+        response["Content-Type"] = document.content_type
+        return response
+
+    def letter_download(self, request: HttpRequest, pk: int, letter_pk: int) -> HttpResponse:
+        letter = get_object_or_404(
+            RequestLetter.objects.select_related("request__customer"), pk=letter_pk, request=pk
+        )
+        response = self._download(request, letter.request, letter)
+        response["Content-Type"] = "application/pdf"
+        return response
+
+    def response_change(self, request: HttpRequest, obj: Any) -> HttpResponse:
+        if "_continue" not in request.POST:
+            return redirect(reverse("admin:dsar_datasubjectrequest_change", args=[obj.pk]))
+        return super().response_change(request, obj)
+
+
+def _file_name(obj: Any) -> str:
+    if isinstance(obj, RequestLetter):
+        return f"{obj.request.reference}-{obj.kind}.pdf"
+    return f"{obj.request.reference}-{obj.pk}-{obj.original_name}"
+
+
+__all__ = ["DataSubjectRequestAdmin", "STEPS", "WorkflowError"]
