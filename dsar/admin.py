@@ -250,8 +250,12 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list:
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
-            # A new request: what it asks, and its scan.
-            return [*fieldsets, (_("Scanned request"), {"fields": ["scan"]})]
+            # A new request: what it asks, and its scan; the rest comes with the workflow.
+            shown = [
+                (name, {**options, "fields": [f for f in options["fields"] if f not in self.readonly_fields]})
+                for name, options in fieldsets
+            ]
+            return [*shown, (_("Scanned request"), {"fields": ["scan"]})]
         return fieldsets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list:
