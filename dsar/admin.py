@@ -252,7 +252,13 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         if obj is None:
             # A new request: what it asks, and its scan; the rest comes with the workflow.
             shown = [
-                (name, {**options, "fields": [f for f in options["fields"] if f not in self.readonly_fields]})
+                (
+                    name,
+                    {
+                        **options,
+                        "fields": [f for f in options["fields"] if f not in self.readonly_fields],
+                    },
+                )
                 for name, options in fieldsets
             ]
             return [*shown, (_("Scanned request"), {"fields": ["scan"]})]
@@ -337,9 +343,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         for warning in registered.warnings:
             messages.warning(request, warning)
         # The admin redirects to the object it saved: make `obj` the registered request.
-        obj.__dict__.update(
-            {k: v for k, v in registered.request.__dict__.items() if k != "_state"}
-        )
+        obj.__dict__.update({k: v for k, v in registered.request.__dict__.items() if k != "_state"})
         obj._state.adding = False
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:

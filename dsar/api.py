@@ -107,9 +107,7 @@ class RequestIntake(APIView):
             "refused with field errors."
         ),
         parameters=[
-            OpenApiParameter(
-                "Idempotency-Key", str, OpenApiParameter.HEADER, required=True
-            )
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)
         ],
         request=RequestIntakeSerializer,
         responses={

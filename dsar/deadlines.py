@@ -68,4 +68,3 @@ def due_date(received: date, *, extension_months: int = 0, paused_days: int = 0)
         raise ValueError("Paused days cannot be negative.")
     end = period_end(received, FIRST_PERIOD_MONTHS + extension_months)
     return next_working_day(end + timedelta(days=paused_days))
-

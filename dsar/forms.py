@@ -92,14 +92,16 @@ class ConfirmForm(forms.Form):
 
 
 class VerifyIdentityForm(forms.Form):
-    method = forms.ChoiceField(label=_("How was the identity verified?"), choices=IdentityMethod.choices)
+    method = forms.ChoiceField(
+        label=_("How was the identity verified?"), choices=IdentityMethod.choices
+    )
     note = forms.CharField(
         label=_("Note"),
         max_length=300,
         required=False,
         help_text=_(
-            "The fact only (\"identity card checked\"); never a copy of the document or a "
-            "personal identity code. Required with \"other\"."
+            'The fact only ("identity card checked"); never a copy of the document or a '
+            'personal identity code. Required with "other".'
         ),
     )
 
@@ -124,7 +126,9 @@ class ExtendForm(forms.Form):
     reason = forms.CharField(
         label=_("Reasons"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("The complexity and number of requests (GDPR Art. 12(3)). The letter tells them."),
+        help_text=_(
+            "The complexity and number of requests (GDPR Art. 12(3)). The letter tells them."
+        ),
     )
 
 
@@ -140,9 +144,7 @@ class RejectForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    summary = forms.CharField(
-        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4})
-    )
+    summary = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}))
     granted_in_full = forms.BooleanField(
         label=_("The request was granted in full"),
         required=False,
@@ -169,7 +171,11 @@ class LetterForm(forms.Form):
         label=_("Letter"),
         choices=[
             (k.value, k.label)
-            for k in (LetterKind.ACKNOWLEDGEMENT, LetterKind.IDENTIFICATION, LetterKind.CLARIFICATION)
+            for k in (
+                LetterKind.ACKNOWLEDGEMENT,
+                LetterKind.IDENTIFICATION,
+                LetterKind.CLARIFICATION,
+            )
         ],
     )
 
@@ -201,7 +207,9 @@ class OfficeRequestForm(forms.Form):
     )
     scan = DocumentField(
         label=_("Scanned request"),
-        help_text=_("The signed request as PDF, JPEG or PNG. Hand the paper to the privacy officer."),
+        help_text=_(
+            "The signed request as PDF, JPEG or PNG. Hand the paper to the privacy officer."
+        ),
     )
 
     def clean_received_on(self) -> Any:

@@ -280,9 +280,7 @@ class DataSubjectRequest(models.Model):
             models.Index(fields=["customer", "-received_on"], name="dsar_customer"),
         ]
         constraints = [
-            models.CheckConstraint(
-                name="dsar_has_type", condition=Q(types__len__gt=0)
-            ),
+            models.CheckConstraint(name="dsar_has_type", condition=Q(types__len__gt=0)),
             models.CheckConstraint(
                 name="dsar_extension_at_most_two_months",
                 condition=Q(extension_months__lte=MAX_EXTENSION_MONTHS),

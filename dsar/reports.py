@@ -70,7 +70,9 @@ def closing_figures() -> ClosingFigures:
     """Median days from receipt to closing, and the share of closed requests answered within
     one month and within three months, each counted as the deadline counts (pauses included,
     art. 3 of Regulation 1182/71)."""
-    rows = DataSubjectRequest.objects.closed().values_list("received_on", "closed_at", "paused_days")
+    rows = DataSubjectRequest.objects.closed().values_list(
+        "received_on", "closed_at", "paused_days"
+    )
     days: list[int] = []
     one = three = 0
     for received, closed_at, paused in rows:

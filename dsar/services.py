@@ -325,7 +325,11 @@ def _end_pause(locked: DataSubjectRequest, open_pause: RequestPause, ended_on: d
         locked,
         TimelineKind.RESUME,
         _("Resumed %(day)s after %(days)d days; due %(due)s.")
-        % {"day": f"{ended_on:%d.%m.%Y}", "days": open_pause.days, "due": f"{locked.due_on:%d.%m.%Y}"},
+        % {
+            "day": f"{ended_on:%d.%m.%Y}",
+            "days": open_pause.days,
+            "due": f"{locked.due_on:%d.%m.%Y}",
+        },
         by,
     )
 
@@ -532,7 +536,11 @@ def create_letter(
 ) -> RequestLetter:
     """Render a letter of the request to PDF and store it with the request. The extension,
     completion and rejection letters come with their steps (extend, complete, reject)."""
-    if kind not in (LetterKind.ACKNOWLEDGEMENT, LetterKind.IDENTIFICATION, LetterKind.CLARIFICATION):
+    if kind not in (
+        LetterKind.ACKNOWLEDGEMENT,
+        LetterKind.IDENTIFICATION,
+        LetterKind.CLARIFICATION,
+    ):
         raise WorkflowError(_("This letter is created with its step of the request."))
     with transaction.atomic(), attributed_to(by):
         locked = _locked(dsar)

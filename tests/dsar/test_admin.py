@@ -97,7 +97,11 @@ def test_a_scan_that_is_no_pdf_jpeg_or_png_is_refused(client_for, privacy_office
     dsar = make_request(by=privacy_officer)
     response = client_for(privacy_officer).post(
         _step(dsar.pk, "asiakirja"),
-        {"file": SimpleUploadedFile("kirje.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")},
+        {
+            "file": SimpleUploadedFile(
+                "kirje.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"
+            )
+        },
     )
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
@@ -139,18 +143,27 @@ def test_every_step_goes_through_the_admin(client_for, privacy_officer):
     assert response.context["form"].non_field_errors()
     dsar.refresh_from_db()
     assert dsar.state == State.RECEIVED
-    assert client.post(
-        _step(dsar.pk, "henkilollisyys"), {"method": "id_document", "note": "Henkilökortti"}
-    ).status_code == 302
+    assert (
+        client.post(
+            _step(dsar.pk, "henkilollisyys"), {"method": "id_document", "note": "Henkilökortti"}
+        ).status_code
+        == 302
+    )
     assert client.post(_step(dsar.pk, "kirje"), {"kind": "acknowledgement"}).status_code == 302
     letter = dsar.letters.get()
-    assert client.post(
-        _step(dsar.pk, "lahetetty"),
-        {"letter": letter.pk, "sent_on": timezone.localdate().isoformat(), "method": "post"},
-    ).status_code == 302
-    assert client.post(
-        _step(dsar.pk, "valmis"), {"summary": "Tiedot lähetetty", "granted_in_full": "on"}
-    ).status_code == 302
+    assert (
+        client.post(
+            _step(dsar.pk, "lahetetty"),
+            {"letter": letter.pk, "sent_on": timezone.localdate().isoformat(), "method": "post"},
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            _step(dsar.pk, "valmis"), {"summary": "Tiedot lähetetty", "granted_in_full": "on"}
+        ).status_code
+        == 302
+    )
     dsar.refresh_from_db()
     assert dsar.state == State.COMPLETED
     assert dsar.letters.count() == 2
@@ -198,8 +211,12 @@ def test_office_intake_needs_the_scan_and_the_permission(client_for, clerk, mark
     url = reverse("dsar:office_request", args=[person.pk])
     response = client_for(clerk).post(
         url,
-        {"types": ["access"], "received_on": timezone.localdate().isoformat(),
-         "requester_name": "X", "language": "fi"},
+        {
+            "types": ["access"],
+            "received_on": timezone.localdate().isoformat(),
+            "requester_name": "X",
+            "language": "fi",
+        },
     )
     assert response.status_code == 200
     assert response.context["form"].errors["scan"]
@@ -209,5 +226,7 @@ def test_office_intake_needs_the_scan_and_the_permission(client_for, clerk, mark
 
 def test_staff_see_no_request_admin(client_for, clerk, privacy_officer):
     dsar = make_request(by=privacy_officer)
-    response = client_for(clerk).get(reverse("admin:dsar_datasubjectrequest_change", args=[dsar.pk]))
+    response = client_for(clerk).get(
+        reverse("admin:dsar_datasubjectrequest_change", args=[dsar.pk])
+    )
     assert response.status_code in (302, 403)

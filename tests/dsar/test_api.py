@@ -84,9 +84,7 @@ def test_bad_input_is_answered_with_the_field_named(website, change, field):
     assert not DataSubjectRequest.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("body", "status"), [("{", 400), ("[]", 400), ('"x"', 400), ("null", 400)]
-)
+@pytest.mark.parametrize(("body", "status"), [("{", 400), ("[]", 400), ('"x"', 400), ("null", 400)])
 def test_a_malformed_body_is_a_4xx(website, body, status):
     assert post(body, website).status_code == status
 

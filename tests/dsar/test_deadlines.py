@@ -35,9 +35,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("received", "extension", "paused", "due", "why"), CASES)
-def test_due_date_is_counted_as_regulation_1182_71_counts_it(
-    received, extension, paused, due, why
-):
+def test_due_date_is_counted_as_regulation_1182_71_counts_it(received, extension, paused, due, why):
     assert due_date(received, extension_months=extension, paused_days=paused) == due, why
 
 

@@ -29,7 +29,8 @@ def test_every_letter_renders_in_finnish_and_english(privacy_officer, kind, lang
 
 
 @pytest.mark.parametrize(
-    ("language", "ombudsman"), [("fi", "Tietosuojavaltuutetun toimisto"), ("en", "Data Protection Ombudsman")]
+    ("language", "ombudsman"),
+    [("fi", "Tietosuojavaltuutetun toimisto"), ("en", "Data Protection Ombudsman")],
 )
 def test_a_rejection_names_the_ombudsman_and_the_courts(privacy_officer, language, ombudsman):
     dsar = make_request(by=privacy_officer, language=language)
@@ -72,10 +73,14 @@ def test_a_letter_is_marked_sent_once(privacy_officer):
     from django.utils import timezone
 
     dsar = make_request(by=privacy_officer)
-    services.verify_identity(dsar=dsar, method=IdentityMethod.STRONG_EID, note="", by=privacy_officer)
+    services.verify_identity(
+        dsar=dsar, method=IdentityMethod.STRONG_EID, note="", by=privacy_officer
+    )
     letter = services.create_letter(dsar=dsar, kind=LetterKind.ACKNOWLEDGEMENT, by=privacy_officer)
     with pytest.raises(ValidationError):
-        services.mark_letter_sent(letter=letter, sent_on=date(2999, 1, 1), method="post", by=privacy_officer)
+        services.mark_letter_sent(
+            letter=letter, sent_on=date(2999, 1, 1), method="post", by=privacy_officer
+        )
     services.mark_letter_sent(
         letter=letter, sent_on=timezone.localdate(), method="email", by=privacy_officer
     )

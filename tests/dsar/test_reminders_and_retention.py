@@ -51,7 +51,9 @@ def test_the_reminder_mails_references_and_links_only(privacy_officer, settings)
     assert message.to == ["tietosuoja@example.fi"]
     assert soon.reference in message.body and late.reference in message.body
     assert closed.reference not in message.body
-    assert f"https://rekisteri.example/admin/dsar/datasubjectrequest/{soon.pk}/change/" in message.body
+    assert (
+        f"https://rekisteri.example/admin/dsar/datasubjectrequest/{soon.pk}/change/" in message.body
+    )
     assert "Salainen" not in message.body and "Maija" not in message.body
 
 
@@ -71,7 +73,13 @@ def test_the_reminder_is_a_scheduled_job(settings):
 
 
 def test_every_request_model_is_declared_with_its_policy():
-    for name in ("datasubjectrequest", "requestpause", "timelineentry", "requestdocument", "requestletter"):
+    for name in (
+        "datasubjectrequest",
+        "requestpause",
+        "timelineentry",
+        "requestdocument",
+        "requestletter",
+    ):
         declaration = registry.personal[f"dsar.{name}"]
         assert declaration.retention is CLOSED_REQUESTS
     assert "data-subject-requests" in retention.policies.names()
@@ -85,7 +93,9 @@ def test_closed_requests_are_erased_after_the_period_with_their_files(privacy_of
             received_on=date(2021, 2, 1),
             documents=[SimpleUploadedFile("kirje.png", PNG, content_type="image/png")],
         )
-        services.verify_identity(dsar=old, method=IdentityMethod.STRONG_EID, note="", by=privacy_officer)
+        services.verify_identity(
+            dsar=old, method=IdentityMethod.STRONG_EID, note="", by=privacy_officer
+        )
         services.complete(dsar=old, summary="Vastattu", granted_in_full=True, by=privacy_officer)
         still_open = make_request(by=privacy_officer, received_on=date(2021, 2, 1))
     with time_machine.travel(datetime(2022, 3, 1, 12, tzinfo=HELSINKI), tick=False):
@@ -118,10 +128,14 @@ def test_erasing_the_person_keeps_the_request_unlinked(privacy_officer):
 
 def test_reports_and_the_csv_export(client_for, privacy_officer, clerk):
     with time_machine.travel(datetime(2027, 3, 20, 12, tzinfo=HELSINKI), tick=False):
-        on_time = make_request(by=privacy_officer, received_on=date(2027, 3, 5), types=["access", "erasure"])
+        on_time = make_request(
+            by=privacy_officer, received_on=date(2027, 3, 5), types=["access", "erasure"]
+        )
         services.verify_identity(dsar=on_time, method="strong_eid", note="", by=privacy_officer)
         services.complete(dsar=on_time, summary="Valmis", granted_in_full=True, by=privacy_officer)
-        make_request(by=privacy_officer, received_on=date(2027, 3, 6), requester_name="=HYPERLINK()")
+        make_request(
+            by=privacy_officer, received_on=date(2027, 3, 6), requester_name="=HYPERLINK()"
+        )
         client = client_for(privacy_officer)
         page = client.get(reverse("dsar:reports"))
         assert page.status_code == 200

@@ -102,9 +102,14 @@ def test_identity_is_kept_as_a_fact_never_a_personal_identity_code(privacy_offic
             dsar=dsar, method=IdentityMethod.OTHER, note="hetu 010190-123A", by=privacy_officer
         )
     with pytest.raises(ValidationError):
-        services.verify_identity(dsar=dsar, method=IdentityMethod.OTHER, note="", by=privacy_officer)
+        services.verify_identity(
+            dsar=dsar, method=IdentityMethod.OTHER, note="", by=privacy_officer
+        )
     services.verify_identity(
-        dsar=dsar, method=IdentityMethod.ID_DOCUMENT, note="Henkilökortti tarkistettu", by=privacy_officer
+        dsar=dsar,
+        method=IdentityMethod.ID_DOCUMENT,
+        note="Henkilökortti tarkistettu",
+        by=privacy_officer,
     )
     dsar.refresh_from_db()
     assert dsar.state == State.IN_PROGRESS
@@ -127,7 +132,10 @@ def test_a_pause_moves_the_deadline_by_the_paused_days(privacy_officer):
         )
         with pytest.raises(WorkflowError, match="already paused"):
             services.pause(
-                dsar=dsar, reason=PauseReason.CLARIFICATION, note="", started_on=date(2027, 3, 8),
+                dsar=dsar,
+                reason=PauseReason.CLARIFICATION,
+                note="",
+                started_on=date(2027, 3, 8),
                 by=privacy_officer,
             )
     with time_machine.travel(date(2027, 3, 18), tick=False):
@@ -141,7 +149,10 @@ def test_verifying_identity_ends_the_pause_that_waited_for_it(privacy_officer):
     with time_machine.travel(date(2027, 3, 10), tick=False):
         dsar = make_request(by=privacy_officer, received_on=date(2027, 3, 5))
         services.pause(
-            dsar=dsar, reason=PauseReason.IDENTITY, note="", started_on=date(2027, 3, 6),
+            dsar=dsar,
+            reason=PauseReason.IDENTITY,
+            note="",
+            started_on=date(2027, 3, 6),
             by=privacy_officer,
         )
         services.verify_identity(
