@@ -105,6 +105,9 @@ class ReferenceCounter(models.Model):
         verbose_name = _("reference counter")
         verbose_name_plural = _("reference counters")
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
     @classmethod
     def next_reference(cls, year: int) -> str:
         """Return the year's next reference, TSP-YYYY-NNNN. One statement that inserts or

@@ -187,9 +187,11 @@ def test_no_extension_after_the_first_month(privacy_officer):
             dsar=dsar, method=IdentityMethod.STRONG_EID, note="", by=privacy_officer
         )
     # Due 5.4.2027; on the due day it may still be extended, the day after not.
-    with time_machine.travel(date(2027, 4, 6), tick=False):
-        with pytest.raises(WorkflowError, match="no longer be extended"):
-            services.extend(dsar=dsar, months=2, reason="Myöhässä", by=privacy_officer)
+    with (
+        time_machine.travel(date(2027, 4, 6), tick=False),
+        pytest.raises(WorkflowError, match="no longer be extended"),
+    ):
+        services.extend(dsar=dsar, months=2, reason="Myöhässä", by=privacy_officer)
     dsar.refresh_from_db()
     assert dsar.state == State.IN_PROGRESS
     assert not dsar.letters.exists()
