@@ -230,3 +230,31 @@ def test_staff_see_no_request_admin(client_for, clerk, privacy_officer):
         reverse("admin:dsar_datasubjectrequest_change", args=[dsar.pk])
     )
     assert response.status_code in (302, 403)
+
+
+def test_the_customer_page_lists_the_persons_requests_without_documents(
+    client_for, clerk, privacy_officer
+):
+    person = CustomerFactory()
+    dsar = make_request(
+        by=privacy_officer,
+        customer=person,
+        documents=[SimpleUploadedFile("kirje.png", PNG, content_type="image/png")],
+    )
+    response = client_for(clerk).get(reverse("customers:detail", args=[person.pk]))
+    page = response.content.decode()
+    assert dsar.reference in page
+    assert f"{dsar.due_on:%-d.%-m.%Y}" in page
+    assert "kirje.png" not in page and "/asiakirja/" not in page
+    assert 'id="phone-is-no-request"' in page
+    assert reverse("dsar:office_request", args=[person.pk]) in page
+    # Every request on the section's own page too.
+    section = client_for(clerk).get(reverse("customers:section", args=[person.pk, "pyynnot"]))
+    assert dsar.reference in section.content.decode()
+
+
+def test_a_marketer_sees_no_requests(client_for, marketer, privacy_officer):
+    person = CustomerFactory()
+    make_request(by=privacy_officer, customer=person)
+    url = reverse("customers:section", args=[person.pk, "pyynnot"])
+    assert client_for(marketer).get(url).status_code == 403
