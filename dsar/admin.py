@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose
 from dsar import forms as dsar_forms
 from dsar import services
+from dsar.holds import holds_past_deadline, open_holds_of
 from dsar.models import (
     DataSubjectRequest,
     RequestDocument,
@@ -58,6 +59,7 @@ class DueFilter(admin.SimpleListFilter):
             ("open", _("Open")),
             ("week", _("Due this week")),
             ("overdue", _("Overdue")),
+            ("holds", _("Recordings held past the deadline")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
@@ -70,6 +72,8 @@ class DueFilter(admin.SimpleListFilter):
             return queryset.open().filter(due_on__gte=today, due_on__lte=sunday)
         if self.value() == "overdue":
             return queryset.overdue(today=today)
+        if self.value() == "holds":
+            return queryset.filter(pk__in=holds_past_deadline().values("pk"))
         return queryset
 
 
@@ -370,6 +374,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             "documents": list(dsar.documents.select_related("uploaded_by")),
             "letters": list(dsar.letters.select_related("created_by", "sent_by")),
             "pauses": list(dsar.pauses.all()),
+            "holds": list(open_holds_of(dsar).select_related("recording")),
             "steps": [s for s in STEPS.values() if can_change and s.offered(dsar)],
             "phone_is_no_request": True,
         }

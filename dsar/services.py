@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from audit.history import attributed_to
 from dsar.deadlines import MAX_EXTENSION_MONTHS
+from dsar.holds import place_holds, release_holds
 from dsar.models import (
     Channel,
     DataSubjectRequest,
@@ -200,6 +201,7 @@ def register_request(
                 _log(dsar, TimelineKind.WARNING, warning, by)
             for upload in documents:
                 _store_document(dsar, upload, description="", by=by)
+            _hold_recordings(dsar, by)
     except IntegrityError:
         if not (idempotency_key and client):
             raise
@@ -221,6 +223,7 @@ def update_details(*, dsar: DataSubjectRequest, changed: list[str], by: User) ->
             dsar.not_in_register = False
         dsar.due_on = dsar.compute_due_on()
         dsar.save()
+        _hold_recordings(dsar, by)
         if changed:
             _log(dsar, TimelineKind.NOTE, _("Details changed: %s.") % ", ".join(changed), by)
 
@@ -238,6 +241,28 @@ def _move(dsar: DataSubjectRequest, state: State, by: Actor, note: str = "") -> 
     dsar.save()
     text = _("%(from)s → %(to)s") % {"from": previous, "to": State(state).label}
     _log(dsar, TimelineKind.STATE, f"{text}. {note}".strip() if note else text, by)
+    if not dsar.is_open:
+        released = release_holds(dsar, by=by)
+        if released:
+            _log(
+                dsar,
+                TimelineKind.ACTION,
+                _("Holds on %(count)d call recordings released.") % {"count": released},
+                by,
+            )
+
+
+def _hold_recordings(dsar: DataSubjectRequest, by: Actor | None) -> None:
+    """Hold the person's call recordings while an access, portability or erasure request is
+    open, and say so in the timeline."""
+    placed = place_holds(dsar, by=by)
+    if placed:
+        _log(
+            dsar,
+            TimelineKind.ACTION,
+            _("%(count)d call recordings held while the request is open.") % {"count": placed},
+            by,
+        )
 
 
 def start_identity_check(*, dsar: DataSubjectRequest, by: User) -> None:
@@ -276,6 +301,7 @@ def verify_identity(*, dsar: DataSubjectRequest, method: str, note: str, by: Use
         if pause is not None:
             _end_pause(locked, pause, timezone.localdate(), by)
         _move(locked, State.IN_PROGRESS, by)
+        _hold_recordings(locked, by)
     _refresh(dsar, locked)
 
 
