@@ -22,17 +22,20 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose
+from dsar import access, services
 from dsar import forms as dsar_forms
-from dsar import services
 from dsar.holds import holds_past_deadline, open_holds_of
 from dsar.models import (
+    AccessPackage,
     DataSubjectRequest,
+    PackageStatus,
     RequestDocument,
     RequestLetter,
     RequestType,
     State,
     WorkflowError,
 )
+from privacy.declarations import registry
 
 SOON_DAYS = 7
 
@@ -94,6 +97,29 @@ def _open(dsar: DataSubjectRequest) -> bool:
     return dsar.is_open
 
 
+def _latest_package(dsar: DataSubjectRequest) -> AccessPackage | None:
+    return dsar.packages.order_by("-created_at", "-pk").first()
+
+
+def _package_ready(dsar: DataSubjectRequest) -> bool:
+    package = _latest_package(dsar)
+    return dsar.is_open and package is not None and package.status == PackageStatus.READY
+
+
+def _withhold(dsar: DataSubjectRequest, data: dict, by: Any) -> object:
+    package = _latest_package(dsar)
+    if package is None:
+        raise WorkflowError(gettext("Build the access package first."))
+    label, _sep, pk = data["item"].partition("#")
+    declaration = registry.personal.get(label)
+    if (
+        declaration is None
+        or not access.declared_rows(declaration, dsar.customer_id).filter(pk=int(pk)).exists()
+    ):
+        raise ValidationError({"item": gettext("The package has no such item.")})
+    return access.withhold(package=package, item=data["item"], reason=data["reason"], by=by)
+
+
 STEPS = {
     step.slug: step
     for step in [
@@ -128,6 +154,35 @@ STEPS = {
             lambda d, data, by: services.extend(dsar=d, by=by, **data),
             lambda d: d.state == State.IN_PROGRESS and not d.extension_months,
             _("The deadline was extended; send the extension letter."),
+        ),
+        Step(
+            "paketti",
+            _("Build the access package"),
+            dsar_forms.ConfirmForm,
+            lambda d, data, by: access.start_package(dsar=d, by=by),
+            lambda d: (
+                d.is_open
+                and d.identity_verified
+                and d.customer_id is not None
+                and bool(access.PACKAGE_TYPES & set(d.types))
+            ),
+            _("The access package is being built."),
+        ),
+        Step(
+            "pidata",
+            _("Withhold an item"),
+            dsar_forms.WithholdForm,
+            _withhold,
+            _package_ready,
+            _("The item is withheld; the package is built again."),
+        ),
+        Step(
+            "julkaise",
+            _("Release the access package"),
+            dsar_forms.ConfirmForm,
+            lambda d, data, by: access.release(package=_latest_package(d), by=by),
+            _package_ready,
+            _("The access package is released."),
         ),
         Step(
             "valmis",
@@ -375,6 +430,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             "letters": list(dsar.letters.select_related("created_by", "sent_by")),
             "pauses": list(dsar.pauses.all()),
             "holds": list(open_holds_of(dsar).select_related("recording")),
+            "packages": list(dsar.packages.prefetch_related("withheld")),
             "steps": [s for s in STEPS.values() if can_change and s.offered(dsar)],
             "phone_is_no_request": True,
         }
@@ -396,6 +452,11 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
                 "<int:pk>/asiakirja/<int:document_pk>/",
                 wrap(self.document_download),
                 name="dsar_datasubjectrequest_document",
+            ),
+            path(
+                "<int:pk>/paketti/<int:package_pk>/",
+                wrap(self.package_download),
+                name="dsar_datasubjectrequest_package",
             ),
             path(
                 "<int:pk>/kirje/<int:letter_pk>/",
@@ -467,6 +528,17 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         response["Content-Type"] = "application/pdf"
         return response
 
+    def package_download(self, request: HttpRequest, pk: int, package_pk: int) -> HttpResponse:
+        package = get_object_or_404(
+            AccessPackage.objects.select_related("request__customer"),
+            pk=package_pk,
+            request=pk,
+            status__in=[PackageStatus.READY, PackageStatus.RELEASED],
+        )
+        response = self._download(request, package.request, package)
+        response["Content-Type"] = "application/zip"
+        return response
+
     def response_change(self, request: HttpRequest, obj: Any) -> HttpResponse:
         if "_continue" not in request.POST:
             return redirect(reverse("admin:dsar_datasubjectrequest_change", args=[obj.pk]))
@@ -476,6 +548,8 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
 def _file_name(obj: Any) -> str:
     if isinstance(obj, RequestLetter):
         return f"{obj.request.reference}-{obj.kind}.pdf"
+    if isinstance(obj, AccessPackage):
+        return f"{obj.request.reference}-tiedot.zip"
     return f"{obj.request.reference}-{obj.pk}-{obj.original_name}"
 
 

@@ -217,3 +217,17 @@ class OfficeRequestForm(forms.Form):
         if day > timezone.localdate():
             raise ValidationError(_("The day cannot be in the future."))
         return day
+
+
+class WithholdForm(forms.Form):
+    item = forms.RegexField(
+        label=_("Item"),
+        regex=r"^[a-z_]+\.[a-z_]+#[0-9]{1,18}$",
+        max_length=120,
+        help_text=_('As in the package\'s data file, e.g. "feedback.feedback#42".'),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why it is left out: another person's data (GDPR Art. 15(4))."),
+    )

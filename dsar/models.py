@@ -579,3 +579,103 @@ class RequestLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {timezone.localtime(self.created_at):%d.%m.%Y}"
+
+
+# --- Access package (GDPR Art. 15) ---------------------------------------------------------------
+
+
+class PackageStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    BUILDING = "building", _("Building")
+    READY = "ready", _("Ready for review")
+    RELEASED = "released", _("Released")
+    FAILED = "failed", _("Failed")
+
+
+def package_path(instance: AccessPackage, filename: str) -> str:
+    return f"dsar/packages/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.zip"
+
+
+@pghistory.track()
+class AccessPackage(models.Model):
+    """The copy of a person's data an access request gives them (GDPR Art. 15): built from the
+    personal-data declarations by a job, reviewed, then released. Deleted 30 days after its
+    request closes."""
+
+    request = models.ForeignKey(
+        DataSubjectRequest,
+        verbose_name=_("request"),
+        on_delete=models.CASCADE,
+        related_name="packages",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=PackageStatus.choices, default=PackageStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("package"), upload_to=package_path, blank=True, max_length=255)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    files = models.PositiveIntegerField(_("files"), default=0)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    built_at = models.DateTimeField(_("built"), null=True, blank=True)
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("released by"),
+    )
+    # Copied from the request when it closes: the package's retention counts from it.
+    request_closed_at = models.DateTimeField(_("request closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access package")
+        verbose_name_plural = _("access packages")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="dsarpackage_progress_percent", condition=Q(progress__lte=100)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request.reference} ({self.get_status_display()})"
+
+
+@pghistory.track()
+class WithheldItem(models.Model):
+    """An item the privacy officer left out of an access package, with the reason (another
+    person's data, GDPR Art. 15(4))."""
+
+    package = models.ForeignKey(
+        AccessPackage, verbose_name=_("package"), on_delete=models.CASCADE, related_name="withheld"
+    )
+    # "app_label.model#pk": the row (and its files) left out.
+    item = models.CharField(_("item"), max_length=120)
+    reason = models.TextField(_("reason"))
+    withheld_at = models.DateTimeField(_("withheld"), default=timezone.now)
+    withheld_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("withheld by"),
+    )
+
+    class Meta:
+        verbose_name = _("withheld item")
+        verbose_name_plural = _("withheld items")
+        constraints = [
+            models.UniqueConstraint(fields=["package", "item"], name="dsarwithheld_once"),
+            models.CheckConstraint(name="dsarwithheld_has_reason", condition=~Q(reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return self.item

@@ -4,6 +4,8 @@ Art. 5(2)), then erased with their pauses, timeline, documents and letters."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +36,18 @@ CLOSED_REQUESTS = RetentionPolicy(
         "Closed data-subject requests are deleted, with their documents and letters, "
         "5 years after closing (DSAR_RETENTION_YEARS)."
     ),
+)
+
+# An access package holds a copy of everything about the person: it goes 30 days after its
+# request closed (issue #11), and with the person when they are erased.
+PACKAGES_30_DAYS = RetentionPolicy(
+    name="access-packages",
+    model="dsar.AccessPackage",
+    age_field="request_closed_at",
+    period=timedelta(days=30),
+    action=Delete(),
+    batch_size=100,
+    description=_("Access packages are deleted 30 days after their request closed."),
 )
 
 # Erasing the person keeps the record of how their request was answered: the controller must be
@@ -104,6 +118,36 @@ declare(
         keeps_person=False,
         keeps_person_reason="Part of its request, which keeps the person while open.",
         **_COMMON,
+    )
+)
+declare(
+    PersonalData(
+        model="dsar.AccessPackage",
+        category=Category.CHOICES,
+        purposes=(Purpose.RELATIONSHIP,),
+        basis=Basis.LEGAL_OBLIGATION,
+        sources=(Source.STAFF,),
+        subject_path="request__customer",
+        retention=PACKAGES_30_DAYS,
+        erasure=Delete(),
+        description="The copy of the person's data an access request gave them (a zip file).",
+        keeps_person=False,
+        keeps_person_reason="A copy for the person; their request keeps them while open.",
+    )
+)
+declare(
+    PersonalData(
+        model="dsar.WithheldItem",
+        category=Category.CHOICES,
+        purposes=(Purpose.RELATIONSHIP,),
+        basis=Basis.LEGAL_OBLIGATION,
+        sources=(Source.STAFF,),
+        subject_path="package__request__customer",
+        retention=PACKAGES_30_DAYS,
+        erasure=Delete(),
+        description="Items left out of an access package, with the reason (Art. 15(4)).",
+        keeps_person=False,
+        keeps_person_reason="Part of its package.",
     )
 )
 not_personal("dsar.ReferenceCounter", reason="The last reference number given in each year.")

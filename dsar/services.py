@@ -242,6 +242,8 @@ def _move(dsar: DataSubjectRequest, state: State, by: Actor, note: str = "") -> 
     text = _("%(from)s → %(to)s") % {"from": previous, "to": State(state).label}
     _log(dsar, TimelineKind.STATE, f"{text}. {note}".strip() if note else text, by)
     if not dsar.is_open:
+        # The access packages' 30 days start now (their retention policy).
+        dsar.packages.update(request_closed_at=dsar.closed_at)
         released = release_holds(dsar, by=by)
         if released:
             _log(
