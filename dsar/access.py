@@ -71,7 +71,7 @@ def _value(row: models.Model, field: models.Field) -> Any:
 
 
 def _fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields]
+    return list(model._meta.concrete_fields)
 
 
 def declared_rows(declaration: PersonalData, customer_pk: int) -> models.QuerySet:
@@ -190,16 +190,7 @@ def _build(package: AccessPackage) -> None:
                     if item_key(row) in withheld:
                         continue
                     rows.append({"item": item_key(row), **{f.name: _value(row, f) for f in fields}})
-                    for target in fields:
-                        if isinstance(target, models.FileField):
-                            stored = getattr(row, target.attname)
-                            if stored:
-                                suffix = PurePath(stored.name).suffix
-                                arcname = f"tiedostot/{model._meta.label_lower}/{row.pk}-{target.name}{suffix}"
-                                with stored.open("rb") as source, archive.open(arcname, "w") as out:
-                                    for chunk in iter(lambda: source.read(1024 * 1024), b""):
-                                        out.write(chunk)
-                                files_total += 1
+                    files_total += _add_files(archive, row, fields)
                 data[model._meta.label_lower] = {
                     "name": title,
                     "category": declaration.category,
@@ -250,6 +241,24 @@ def _build(package: AccessPackage) -> None:
         files=files_total,
         built_at=timezone.now(),
     )
+
+
+def _add_files(archive: zipfile.ZipFile, row: models.Model, fields: list[models.Field]) -> int:
+    """Copy the row's stored files into the package, as they are; return how many."""
+    added = 0
+    label = row._meta.label_lower
+    for target in fields:
+        if not isinstance(target, models.FileField):
+            continue
+        stored = getattr(row, target.attname)
+        if not stored:
+            continue
+        arcname = f"tiedostot/{label}/{row.pk}-{target.name}{PurePath(stored.name).suffix}"
+        with stored.open("rb") as source, archive.open(arcname, "w") as out:
+            for chunk in iter(lambda source=source: source.read(1024 * 1024), b""):
+                out.write(chunk)
+        added += 1
+    return added
 
 
 def _pdf(dsar, summary, views, withheld, language: str) -> bytes:
