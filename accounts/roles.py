@@ -121,6 +121,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "calls.add_recordinghold",
         "calls.change_recordinghold",
         "privacy.view_retentionrun",
+        # The proof of erasures, on request and by retention (issue #11).
+        "privacy.view_erasurerecord",
         "privacy.view_pendingfiledeletion",
         "customers.import_address_updates",
         # Feedback, survey invitations and website visits: read, in the admin too.

@@ -23,11 +23,13 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose
 from dsar import access, services
+from dsar import erasure as dsar_erasure
 from dsar import forms as dsar_forms
 from dsar.holds import holds_past_deadline, open_holds_of
 from dsar.models import (
     AccessPackage,
     DataSubjectRequest,
+    ErasurePlan,
     PackageStatus,
     RequestDocument,
     RequestLetter,
@@ -104,6 +106,31 @@ def _latest_package(dsar: DataSubjectRequest) -> AccessPackage | None:
 def _package_ready(dsar: DataSubjectRequest) -> bool:
     package = _latest_package(dsar)
     return dsar.is_open and package is not None and package.status == PackageStatus.READY
+
+
+def _latest_plan(dsar: DataSubjectRequest) -> ErasurePlan | None:
+    return dsar.erasure_plans.order_by("-previewed_at", "-pk").first()
+
+
+def _may_erase(dsar: DataSubjectRequest) -> bool:
+    return (
+        dsar.is_open
+        and dsar.identity_verified
+        and dsar.customer_id is not None
+        and RequestType.ERASURE in dsar.types
+    )
+
+
+def _may_execute(dsar: DataSubjectRequest) -> bool:
+    plan = _latest_plan(dsar) if _may_erase(dsar) else None
+    return plan is not None and plan.executed_at is None
+
+
+def _execute(dsar: DataSubjectRequest, data: dict, by: Any) -> object:
+    plan = _latest_plan(dsar)
+    if plan is None:
+        raise WorkflowError(gettext("Preview the erasure first."))
+    return dsar_erasure.execute(dsar=dsar, plan=plan, by=by)
 
 
 def _withhold(dsar: DataSubjectRequest, data: dict, by: Any) -> object:
@@ -183,6 +210,22 @@ STEPS = {
             lambda d, data, by: access.release(package=_latest_package(d), by=by),
             _package_ready,
             _("The access package is released."),
+        ),
+        Step(
+            "poistoennuste",
+            _("Preview the erasure"),
+            dsar_forms.ConfirmForm,
+            lambda d, data, by: dsar_erasure.preview(dsar=d, by=by),
+            _may_erase,
+            _("The erasure preview is below. Read it before erasing."),
+        ),
+        Step(
+            "poista",
+            _("Erase the person's data"),
+            dsar_forms.EraseForm,
+            _execute,
+            _may_execute,
+            _("The person's data was erased as the preview said."),
         ),
         Step(
             "valmis",
@@ -431,6 +474,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             "pauses": list(dsar.pauses.all()),
             "holds": list(open_holds_of(dsar).select_related("recording")),
             "packages": list(dsar.packages.prefetch_related("withheld")),
+            "erasure_plan": _latest_plan(dsar),
             "steps": [s for s in STEPS.values() if can_change and s.offered(dsar)],
             "phone_is_no_request": True,
         }

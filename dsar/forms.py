@@ -231,3 +231,10 @@ class WithholdForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Why it is left out: another person's data (GDPR Art. 15(4))."),
     )
+
+
+class EraseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have read the preview: erase the person's data as it says"),
+        error_messages={"required": _("Confirm that you have read the preview.")},
+    )

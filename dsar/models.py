@@ -679,3 +679,50 @@ class WithheldItem(models.Model):
 
     def __str__(self) -> str:
         return self.item
+
+
+# --- Erasure (GDPR Art. 17) ----------------------------------------------------------------------
+
+
+class ErasurePlan(models.Model):
+    """What erasing the request's person will do (the preview), and whether it was done: per
+    declared model the rows deleted, anonymised or kept, each with its reason. Counts and model
+    names only, nothing about the person."""
+
+    request = models.ForeignKey(
+        DataSubjectRequest,
+        verbose_name=_("request"),
+        on_delete=models.CASCADE,
+        related_name="erasure_plans",
+    )
+    # [{"model", "name", "rows", "action", "what"}] and the number of stored files.
+    plan = models.JSONField(_("preview"), default=list)
+    files = models.PositiveIntegerField(_("files"), default=0)
+    previewed_at = models.DateTimeField(_("previewed"), default=timezone.now)
+    previewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("previewed by"),
+    )
+    executed_at = models.DateTimeField(_("erased"), null=True, blank=True)
+    erasure_record = models.ForeignKey(
+        "privacy.ErasureRecord",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("erasure record"),
+    )
+    blocked = models.TextField(_("why the erasure was blocked"), blank=True)
+
+    class Meta:
+        verbose_name = _("erasure preview")
+        verbose_name_plural = _("erasure previews")
+        ordering = ["-previewed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request.reference} {timezone.localtime(self.previewed_at):%d.%m.%Y %H.%M}"
+
+    def kept(self) -> list[dict]:
+        return [item for item in self.plan if item["action"] == "keep"]
