@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose
-from dsar import access, services
+from dsar import access, rights, services
 from dsar import erasure as dsar_erasure
 from dsar import forms as dsar_forms
 from dsar.holds import holds_past_deadline, open_holds_of
@@ -226,6 +226,30 @@ STEPS = {
             _execute,
             _may_execute,
             _("The person's data was erased as the preview said."),
+        ),
+        Step(
+            "rajoita",
+            _("Restrict processing"),
+            dsar_forms.RestrictForm,
+            lambda d, data, by: rights.restrict(dsar=d, by=by, **data),
+            lambda d: d.is_open and d.identity_verified and RequestType.RESTRICTION in d.types,
+            _("Processing is restricted."),
+        ),
+        Step(
+            "pura-rajoitus",
+            _("Lift the restriction"),
+            dsar_forms.RestrictForm,
+            lambda d, data, by: rights.lift_restriction(dsar=d, by=by, **data),
+            lambda d: d.is_open and d.identity_verified and RequestType.RESTRICTION in d.types,
+            _("The restriction is lifted."),
+        ),
+        Step(
+            "vastustus",
+            _("Record the objection"),
+            dsar_forms.ObjectForm,
+            lambda d, data, by: rights.object_to(dsar=d, by=by, **data),
+            lambda d: d.is_open and d.identity_verified and RequestType.OBJECTION in d.types,
+            _("The objection is recorded and in force."),
         ),
         Step(
             "valmis",

@@ -175,6 +175,7 @@ class LetterForm(forms.Form):
                 LetterKind.ACKNOWLEDGEMENT,
                 LetterKind.IDENTIFICATION,
                 LetterKind.CLARIFICATION,
+                LetterKind.RESTRICTION_LIFT,
             )
         ],
     )
@@ -237,4 +238,21 @@ class EraseForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I have read the preview: erase the person's data as it says"),
         error_messages={"required": _("Confirm that you have read the preview.")},
+    )
+
+
+class RestrictForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why processing is restricted (GDPR Art. 18(1))."),
+    )
+
+
+class ObjectForm(forms.Form):
+    kinds = forms.MultipleChoiceField(
+        label=_("The person objects to"),
+        choices=[("direct_marketing", _("Direct marketing")), ("objection", _("Other processing"))],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("An objection to direct marketing takes effect at once (GDPR Art. 21(3))."),
     )

@@ -523,6 +523,7 @@ class LetterKind(models.TextChoices):
     EXTENSION = "extension", _("Extension notice")
     COMPLETION = "completion", _("Completion")
     REJECTION = "rejection", _("Rejection")
+    RESTRICTION_LIFT = "restriction_lift", _("Notice of lifting the restriction")
 
 
 class SendMethod(models.TextChoices):

@@ -568,6 +568,7 @@ def create_letter(
         LetterKind.ACKNOWLEDGEMENT,
         LetterKind.IDENTIFICATION,
         LetterKind.CLARIFICATION,
+        LetterKind.RESTRICTION_LIFT,
     ):
         raise WorkflowError(_("This letter is created with its step of the request."))
     with transaction.atomic(), attributed_to(by):

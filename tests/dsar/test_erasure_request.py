@@ -126,7 +126,7 @@ def test_data_changed_since_the_preview_is_refused(privacy_officer):
     dsar = _verified(privacy_officer, person)
     plan = erasure.preview(dsar=dsar, by=privacy_officer)
     FeedbackFactory(customer=person)
-    with pytest.raises(WorkflowError, match="preview again"):
+    with pytest.raises(WorkflowError, match="esikatsele uudelleen"):
         erasure.execute(dsar=dsar, plan=plan, by=privacy_officer)
     assert not ErasureRecord.objects.exists()
 

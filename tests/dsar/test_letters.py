@@ -86,7 +86,7 @@ def test_a_letter_is_marked_sent_once(privacy_officer):
     )
     letter.refresh_from_db()
     assert letter.sent_method == "email" and letter.sent_by == privacy_officer
-    with pytest.raises(ValidationError, match="already"):
+    with pytest.raises(ValidationError, match="jo merkitty"):
         services.mark_letter_sent(
             letter=letter, sent_on=timezone.localdate(), method="post", by=privacy_officer
         )
