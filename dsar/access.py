@@ -134,7 +134,7 @@ def withhold(*, package: AccessPackage, item: str, reason: str, by) -> WithheldI
 
 def release(*, package: AccessPackage, by) -> None:
     """Release the reviewed package: it can now be handed over."""
-    from dsar.services import record_action
+    from dsar.services import action_done, record_action
 
     with transaction.atomic(), attributed_to(by):
         locked = AccessPackage.objects.select_for_update().get(pk=package.pk)
@@ -145,6 +145,7 @@ def release(*, package: AccessPackage, by) -> None:
         locked.released_by = by
         locked.save()
         record_action(dsar=locked.request, text=_("Access package released."), by=by)
+        action_done(locked.request, RequestType.ACCESS, _("Access package released."), by)
     package.refresh_from_db()
 
 

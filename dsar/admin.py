@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose
-from dsar import access, rights, services
+from dsar import access, recipients, rights, services
 from dsar import erasure as dsar_erasure
 from dsar import forms as dsar_forms
 from dsar.holds import holds_past_deadline, open_holds_of
@@ -250,6 +250,22 @@ STEPS = {
             lambda d, data, by: rights.object_to(dsar=d, by=by, **data),
             lambda d: d.is_open and d.identity_verified and RequestType.OBJECTION in d.types,
             _("The objection is recorded and in force."),
+        ),
+        Step(
+            "ilmoita",
+            _("Record a recipient's notification"),
+            dsar_forms.NotifyForm,
+            lambda d, data, by: recipients.record(dsar=d, by=by, **data),
+            lambda d: d.is_open and recipients.applies(d) and bool(recipients.pending(d)),
+            _("The recipient's notification is recorded."),
+        ),
+        Step(
+            "ratkaise",
+            _("Mark a part done or refused"),
+            dsar_forms.SettleForm,
+            lambda d, data, by: services.settle(dsar=d, by=by, **data),
+            lambda d: d.is_open and d.identity_verified and bool(services.unsettled(d)),
+            _("The outcome is recorded."),
         ),
         Step(
             "valmis",
@@ -499,6 +515,9 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             "holds": list(open_holds_of(dsar).select_related("recording")),
             "packages": list(dsar.packages.prefetch_related("withheld")),
             "erasure_plan": _latest_plan(dsar),
+            "recipients": _recipient_rows(dsar),
+            "outcomes": list(dsar.outcomes.all()),
+            "unsettled": [RequestType(t).label for t in services.unsettled(dsar)],
             "steps": [s for s in STEPS.values() if can_change and s.offered(dsar)],
             "phone_is_no_request": True,
         }
@@ -543,7 +562,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, dsar):
             raise PermissionDenied
         kwargs: dict[str, Any] = {}
-        if chosen.form is dsar_forms.LetterSentForm:
+        if chosen.form in (dsar_forms.LetterSentForm, dsar_forms.NotifyForm, dsar_forms.SettleForm):
             kwargs["dsar"] = dsar
         form = chosen.form(request.POST or None, request.FILES or None, **kwargs)
         if request.method == "POST" and form.is_valid():
@@ -611,6 +630,14 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         if "_continue" not in request.POST:
             return redirect(reverse("admin:dsar_datasubjectrequest_change", args=[obj.pk]))
         return super().response_change(request, obj)
+
+
+def _recipient_rows(dsar: DataSubjectRequest) -> list[tuple[Any, Any]] | None:
+    """The recipients to tell (Art. 19) with what was recorded for each, or None."""
+    if not recipients.applies(dsar):
+        return None
+    recorded = {n.recipient_id: n for n in dsar.notifications.all()}
+    return [(r, recorded.get(r.pk)) for r in recipients.recipients_of(dsar)]
 
 
 def _file_name(obj: Any) -> str:

@@ -78,7 +78,15 @@ def preview(*, dsar: DataSubjectRequest, by) -> ErasurePlan:
     with transaction.atomic(), attributed_to(by):
         _check(dsar)
         items, files = plan_for(dsar.customer_id)
-        plan = ErasurePlan.objects.create(request=dsar, plan=items, files=files, previewed_by=by)
+        from dsar.recipients import recipients_of
+
+        plan = ErasurePlan.objects.create(
+            request=dsar,
+            plan=items,
+            files=files,
+            previewed_by=by,
+            recipient_ids=[r.pk for r in recipients_of(dsar)],
+        )
         record_action(dsar=dsar, text=_("Erasure previewed."), by=by)
     return plan
 
@@ -88,7 +96,7 @@ def execute(*, dsar: DataSubjectRequest, plan: ErasurePlan, by) -> ErasurePlan:
 
     Refused when the data changed since the preview (preview again). A blocked erasure is
     recorded on the plan and in the timeline, and raised as WorkflowError with the reason."""
-    from dsar.services import record_action
+    from dsar.services import action_done, record_action
 
     if plan.executed_at is not None:
         raise WorkflowError(_("This erasure has already been done."))
@@ -112,6 +120,7 @@ def execute(*, dsar: DataSubjectRequest, plan: ErasurePlan, by) -> ErasurePlan:
                 % {"deleted": deleted, "files": record.counts.get("files", 0) if record else 0},
                 by=by,
             )
+            action_done(dsar, RequestType.ERASURE, _("Erased as previewed."), by)
     except ErasureBlocked as error:
         with transaction.atomic(), attributed_to(by):
             ErasurePlan.objects.filter(pk=plan.pk).update(blocked=str(error)[:2000])

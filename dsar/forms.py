@@ -15,6 +15,8 @@ from dsar.models import (
     IdentityMethod,
     Language,
     LetterKind,
+    NotificationOutcome,
+    OutcomeKind,
     PauseReason,
     RequestLetter,
     RequestType,
@@ -145,6 +147,10 @@ class RejectForm(forms.Form):
 
 class CompleteForm(forms.Form):
     summary = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}))
+    name_recipients = forms.BooleanField(
+        label=_("Name the recipients who were told (the person asked for them)"),
+        required=False,
+    )
     granted_in_full = forms.BooleanField(
         label=_("The request was granted in full"),
         required=False,
@@ -256,3 +262,45 @@ class ObjectForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("An objection to direct marketing takes effect at once (GDPR Art. 21(3))."),
     )
+
+
+class NotifyForm(forms.Form):
+    recipient = forms.ModelChoiceField(label=_("Recipient"), queryset=None)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=NotificationOutcome.choices)
+    sent_on = forms.DateField(label=_("Sent on"), widget=_DATE, required=False)
+    method = forms.ChoiceField(
+        label=_("Sent by"), choices=[("", "–"), *SendMethod.choices], required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why the recipient cannot be told, or it would take disproportionate effort."),
+    )
+
+    def __init__(self, *args: Any, dsar: DataSubjectRequest, **kwargs: Any) -> None:
+        from consents.models import Recipient
+        from dsar.recipients import pending
+
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = Recipient.objects.filter(
+            pk__in=[r.pk for r in pending(dsar)]
+        )
+
+
+class SettleForm(forms.Form):
+    type = forms.ChoiceField(label=_("What was asked"), choices=RequestType.choices)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=OutcomeKind.choices)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What was done; a refusal needs the reason (e.g. GDPR Art. 17(3))."),
+    )
+
+    def __init__(self, *args: Any, dsar: DataSubjectRequest, **kwargs: Any) -> None:
+        from dsar.services import unsettled
+
+        super().__init__(*args, **kwargs)
+        labels = dict(RequestType.choices)
+        self.fields["type"].choices = [(t, labels[t]) for t in unsettled(dsar)]

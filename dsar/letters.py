@@ -31,7 +31,11 @@ def _refusing_fetcher() -> Any:
 
 
 def letter_html(
-    dsar: DataSubjectRequest, kind: LetterKind | str, *, granted_in_full: bool = True
+    dsar: DataSubjectRequest,
+    kind: LetterKind | str,
+    *,
+    granted_in_full: bool = True,
+    recipients: list[str] = (),
 ) -> str:
     """Return the letter as HTML in the request's language."""
     language = dsar.language if dsar.language in ("fi", "en") else "fi"
@@ -43,6 +47,8 @@ def letter_html(
                 "controller": settings.CONTROLLER,
                 "today": timezone.localdate(),
                 "granted_in_full": granted_in_full,
+                # Art. 19: the recipients told, named when the person asked for them.
+                "recipients": list(recipients),
                 # Art. 12(4): every answer that does not grant the request in full.
                 "tell_remedies": kind == LetterKind.REJECTION or not granted_in_full,
             },
@@ -50,10 +56,14 @@ def letter_html(
 
 
 def render_letter(
-    dsar: DataSubjectRequest, kind: LetterKind | str, *, granted_in_full: bool = True
+    dsar: DataSubjectRequest,
+    kind: LetterKind | str,
+    *,
+    granted_in_full: bool = True,
+    recipients: list[str] = (),
 ) -> bytes:
     """Return the letter as PDF bytes."""
     from weasyprint import HTML
 
-    html = letter_html(dsar, kind, granted_in_full=granted_in_full)
+    html = letter_html(dsar, kind, granted_in_full=granted_in_full, recipients=recipients)
     return HTML(string=html, url_fetcher=_refusing_fetcher(), base_url=None).write_pdf()

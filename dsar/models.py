@@ -716,6 +716,11 @@ class ErasurePlan(models.Model):
         verbose_name=_("erasure record"),
     )
     blocked = models.TextField(_("why the erasure was blocked"), blank=True)
+    # The recipients of the person's data when the preview was made: after the erasure the
+    # disclosure log no longer names the person, and Art. 19 still asks to tell them.
+    recipient_ids = ArrayField(
+        models.BigIntegerField(), default=list, blank=True, verbose_name=_("recipients")
+    )
 
     class Meta:
         verbose_name = _("erasure preview")
@@ -727,3 +732,102 @@ class ErasurePlan(models.Model):
 
     def kept(self) -> list[dict]:
         return [item for item in self.plan if item["action"] == "keep"]
+
+
+# --- Telling the recipients (GDPR Art. 19) -------------------------------------------------------
+
+
+class NotificationOutcome(models.TextChoices):
+    SENT = "sent", _("Notified")
+    IMPOSSIBLE = "impossible", _("Impossible")
+    DISPROPORTIONATE = "disproportionate", _("Disproportionate effort")
+
+
+@pghistory.track()
+class RecipientNotification(models.Model):
+    """That a recipient who received the person's data was told of the rectification, erasure
+    or restriction (GDPR Art. 19), or why not. Once per recipient and request."""
+
+    request = models.ForeignKey(
+        DataSubjectRequest,
+        verbose_name=_("request"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    recipient = models.ForeignKey(
+        "consents.Recipient",
+        verbose_name=_("recipient"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=NotificationOutcome.choices)
+    sent_on = models.DateField(_("sent"), null=True, blank=True)
+    method = models.CharField(_("sent by"), max_length=10, choices=SendMethod.choices, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("recipient notification")
+        verbose_name_plural = _("recipient notifications")
+        ordering = ["recipient__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "recipient"], name="dsarnotify_once"),
+            models.CheckConstraint(
+                name="dsarnotify_sent_or_reason",
+                condition=(Q(outcome="sent") & Q(sent_on__isnull=False) & ~Q(method=""))
+                | (~Q(outcome="sent") & ~Q(reason="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} ({self.get_outcome_display()})"
+
+
+class OutcomeKind(models.TextChoices):
+    DONE = "done", _("Done")
+    REFUSED = "refused", _("Refused")
+
+
+@pghistory.track()
+class ActionOutcome(models.Model):
+    """What became of one thing the request asked for: done (by its action, or marked by the
+    privacy officer with a note) or refused with the reason. The request completes only when
+    every type it asks for has one."""
+
+    request = models.ForeignKey(
+        DataSubjectRequest,
+        verbose_name=_("request"),
+        on_delete=models.CASCADE,
+        related_name="outcomes",
+    )
+    type = models.CharField(_("what was asked"), max_length=20, choices=RequestType.choices)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=OutcomeKind.choices)
+    note = models.TextField(_("note"), blank=True)
+    decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+
+    class Meta:
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        ordering = ["type"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "type"], name="dsaroutcome_once"),
+            models.CheckConstraint(
+                name="dsaroutcome_refusal_has_reason",
+                condition=~Q(outcome="refused") | ~Q(note=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()}: {self.get_outcome_display()}"

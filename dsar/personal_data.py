@@ -155,3 +155,35 @@ not_personal(
     "dsar.ErasurePlan",
     reason="What an erasure will do and did: model names and counts, never the person's data.",
 )
+declare(
+    PersonalData(
+        model="dsar.RecipientNotification",
+        category=Category.CHOICES,
+        purposes=(Purpose.RELATIONSHIP,),
+        basis=Basis.LEGAL_OBLIGATION,
+        sources=(Source.STAFF,),
+        subject_path="request__customer",
+        retention=CLOSED_REQUESTS,
+        erasure=KEPT_FOR_ACCOUNTABILITY,
+        description="Which recipients were told of a rectification, erasure or restriction "
+        "(GDPR Art. 19), when and how, or why not.",
+        keeps_person=False,
+        keeps_person_reason="Part of its request, which keeps the person while open.",
+    )
+)
+declare(
+    PersonalData(
+        model="dsar.ActionOutcome",
+        category=Category.CHOICES,
+        purposes=(Purpose.RELATIONSHIP,),
+        basis=Basis.LEGAL_OBLIGATION,
+        sources=(Source.STAFF,),
+        subject_path="request__customer",
+        retention=CLOSED_REQUESTS,
+        erasure=KEPT_FOR_ACCOUNTABILITY,
+        description="What became of each thing a request asked for: done, or refused with the "
+        "reason.",
+        keeps_person=False,
+        keeps_person_reason="Part of its request, which keeps the person while open.",
+    )
+)

@@ -41,7 +41,7 @@ def _ready(dsar: DataSubjectRequest, kind: RequestType) -> None:
 
 def restrict(*, dsar: DataSubjectRequest, reason: str, by) -> None:
     """Restrict the person's processing at their request."""
-    from dsar.services import record_action
+    from dsar.services import action_done, record_action
 
     _ready(dsar, RequestType.RESTRICTION)
     with transaction.atomic(), attributed_to(by):
@@ -49,6 +49,7 @@ def restrict(*, dsar: DataSubjectRequest, reason: str, by) -> None:
         consent_services.restriction_set(
             customer=dsar.customer, reason=f"{dsar.reference}: {reason.strip()}", by=by
         )
+        action_done(dsar, RequestType.RESTRICTION, reason.strip(), by)
 
 
 def lift_restriction(*, dsar: DataSubjectRequest, reason: str, by) -> None:
@@ -71,7 +72,7 @@ def lift_restriction(*, dsar: DataSubjectRequest, reason: str, by) -> None:
 
 def object_to(*, dsar: DataSubjectRequest, kinds: list[str], by) -> list[str]:
     """Record the person's objection as bans in force from now; return what was recorded."""
-    from dsar.services import record_action
+    from dsar.services import action_done, record_action
 
     _ready(dsar, RequestType.OBJECTION)
     recorded = []
@@ -93,4 +94,5 @@ def object_to(*, dsar: DataSubjectRequest, kinds: list[str], by) -> list[str]:
                 % {"what": OBJECTIONS[kind]},
                 by=by,
             )
+        action_done(dsar, RequestType.OBJECTION, ", ".join(recorded), by)
     return recorded

@@ -26,16 +26,19 @@ from audit.history import attributed_to
 from dsar.deadlines import MAX_EXTENSION_MONTHS
 from dsar.holds import place_holds, release_holds
 from dsar.models import (
+    ActionOutcome,
     Channel,
     DataSubjectRequest,
     IdentityMethod,
     Language,
     LetterKind,
+    OutcomeKind,
     PauseReason,
     ReferenceCounter,
     RequestDocument,
     RequestLetter,
     RequestPause,
+    RequestType,
     SendMethod,
     State,
     TimelineEntry,
@@ -430,7 +433,12 @@ def reject(*, dsar: DataSubjectRequest, reason: str, by: User) -> RequestLetter:
 
 
 def complete(
-    *, dsar: DataSubjectRequest, summary: str, granted_in_full: bool, by: User
+    *,
+    dsar: DataSubjectRequest,
+    summary: str,
+    granted_in_full: bool,
+    by: User,
+    name_recipients: bool = False,
 ) -> RequestLetter:
     """Close the request as answered, with the completion letter. An answer that does not grant
     the request in full tells the requester of their right to complain (Art. 12(4))."""
@@ -441,10 +449,28 @@ def complete(
         raise ValidationError({"summary": _("Say what was not granted and why.")})
     with transaction.atomic(), attributed_to(by):
         locked = _locked(dsar)
+        locked.require_identity()
+        missing = unsettled(locked)
+        if missing:
+            raise WorkflowError(
+                _("Do or refuse with a reason everything the request asks for first: %(missing)s.")
+                % {"missing": ", ".join(str(RequestType(t).label) for t in missing)}
+            )
+        if locked.outcomes.filter(outcome=OutcomeKind.REFUSED).exists():
+            granted_in_full = False
         locked.outcome_reason = summary
         _move(locked, State.COMPLETED, by, summary)
+        named = (
+            [n.recipient.name for n in locked.notifications.select_related("recipient")]
+            if name_recipients
+            else []
+        )
         letter = _create_letter(
-            locked, LetterKind.COMPLETION, by=by, granted_in_full=granted_in_full
+            locked,
+            LetterKind.COMPLETION,
+            by=by,
+            granted_in_full=granted_in_full,
+            recipients=named,
         )
     _refresh(dsar, locked)
     return letter
@@ -466,6 +492,55 @@ def add_note(*, dsar: DataSubjectRequest, text: str, by: User) -> TimelineEntry:
     refuse_identity_code(text, "text")
     with transaction.atomic(), attributed_to(by):
         return _log(dsar, TimelineKind.NOTE, text, by)
+
+
+def settle(
+    *, dsar: DataSubjectRequest, type: str, outcome: str, note: str, by: User
+) -> ActionOutcome:
+    """Record what became of one thing the request asked for: done, or refused with the
+    reason. Each action records its own when it is done; the privacy officer records the rest
+    (a consent withdrawal done at the office, a refusal under Art. 17(3), …)."""
+    note = note.strip()
+    if type not in dsar.types:
+        raise ValidationError({"type": _("The request does not ask for this.")})
+    if outcome == OutcomeKind.REFUSED and not note:
+        raise ValidationError({"note": _("A refusal needs the reason.")})
+    if outcome not in OutcomeKind.values:
+        raise ValidationError({"outcome": _("Choose the outcome.")})
+    with transaction.atomic(), attributed_to(by):
+        locked = _locked(dsar)
+        locked.require_open()
+        locked.require_identity()
+        settled, created = ActionOutcome.objects.get_or_create(
+            request=locked,
+            type=type,
+            defaults={"outcome": outcome, "note": note, "decided_by": by},
+        )
+        if not created:
+            raise WorkflowError(_("This part of the request has already been settled."))
+        _log(
+            locked,
+            TimelineKind.ACTION,
+            f"{RequestType(type).label}: {OutcomeKind(outcome).label}. {note}".strip(" ."),
+            by,
+        )
+    return settled
+
+
+def action_done(dsar: DataSubjectRequest, type: str, note: str, by: Actor) -> None:
+    """An action finished what the request asked for (inside the action's transaction)."""
+    if type in dsar.types:
+        ActionOutcome.objects.get_or_create(
+            request=dsar,
+            type=type,
+            defaults={"outcome": OutcomeKind.DONE, "note": note, "decided_by": by},
+        )
+
+
+def unsettled(dsar: DataSubjectRequest) -> list[str]:
+    """The types the request asks for that are neither done nor refused yet."""
+    settled = set(dsar.outcomes.values_list("type", flat=True))
+    return [t for t in dsar.types if t not in settled]
 
 
 def record_action(*, dsar: DataSubjectRequest, text: str, by: Actor) -> TimelineEntry:
@@ -536,11 +611,16 @@ def add_document(
 
 
 def _create_letter(
-    dsar: DataSubjectRequest, kind: LetterKind, *, by: User, granted_in_full: bool = True
+    dsar: DataSubjectRequest,
+    kind: LetterKind,
+    *,
+    by: User,
+    granted_in_full: bool = True,
+    recipients: list[str] = (),
 ) -> RequestLetter:
     from dsar.letters import render_letter
 
-    pdf = render_letter(dsar, kind, granted_in_full=granted_in_full)
+    pdf = render_letter(dsar, kind, granted_in_full=granted_in_full, recipients=list(recipients))
     letter = RequestLetter(
         request=dsar,
         kind=kind,

@@ -30,3 +30,11 @@ def make_request(
         by=by,
         **extra,
     ).request
+
+
+def settle_all(dsar: DataSubjectRequest, *, by) -> None:
+    """Mark every part of the request done, as the privacy officer would after doing it."""
+    from dsar.services import settle, unsettled
+
+    for kind in unsettled(dsar):
+        settle(dsar=dsar, type=kind, outcome="done", note="Tehty", by=by)

@@ -179,6 +179,7 @@ def test_the_package_goes_30_days_after_the_request_closes(
         dsar = _verified_request(privacy_officer, person)
         package = _built(dsar, privacy_officer, django_capture_on_commit_callbacks, monkeypatch)
         stored = package.file.name
+        access.release(package=package, by=privacy_officer)
         services.complete(
             dsar=dsar, summary="Paketti annettu", granted_in_full=True, by=privacy_officer
         )

@@ -24,7 +24,7 @@ from privacy import retention
 from privacy.declarations import registry
 from tests.customers.factories import CustomerFactory
 from tests.dsar.conftest import PNG
-from tests.dsar.factories import make_request
+from tests.dsar.factories import make_request, settle_all
 
 pytestmark = pytest.mark.django_db
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -96,6 +96,7 @@ def test_closed_requests_are_erased_after_the_period_with_their_files(privacy_of
         services.verify_identity(
             dsar=old, method=IdentityMethod.STRONG_EID, note="", by=privacy_officer
         )
+        settle_all(old, by=privacy_officer)
         services.complete(dsar=old, summary="Vastattu", granted_in_full=True, by=privacy_officer)
         still_open = make_request(by=privacy_officer, received_on=date(2021, 2, 1))
     with time_machine.travel(datetime(2022, 3, 1, 12, tzinfo=HELSINKI), tick=False):
@@ -132,6 +133,7 @@ def test_reports_and_the_csv_export(client_for, privacy_officer, clerk):
             by=privacy_officer, received_on=date(2027, 3, 5), types=["access", "erasure"]
         )
         services.verify_identity(dsar=on_time, method="strong_eid", note="", by=privacy_officer)
+        settle_all(on_time, by=privacy_officer)
         services.complete(dsar=on_time, summary="Valmis", granted_in_full=True, by=privacy_officer)
         make_request(
             by=privacy_officer, received_on=date(2027, 3, 6), requester_name="=HYPERLINK()"

@@ -24,7 +24,7 @@ from dsar.models import (
     WorkflowError,
 )
 from tests.customers.factories import CustomerFactory
-from tests.dsar.factories import make_request
+from tests.dsar.factories import make_request, settle_all
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,7 @@ def _in_state(state: State, by) -> DataSubjectRequest:
     if state == State.EXTENDED:
         services.extend(dsar=dsar, months=2, reason="Laaja pyyntö", by=by)
     if state == State.COMPLETED:
+        settle_all(dsar, by=by)
         services.complete(dsar=dsar, summary="Tiedot toimitettu", granted_in_full=True, by=by)
     return dsar
 
@@ -235,3 +236,27 @@ def test_the_timeline_is_append_only(privacy_officer):
 def test_the_day_of_receipt_cannot_be_in_the_future(privacy_officer):
     with pytest.raises(ValidationError):
         make_request(by=privacy_officer, received_on=timezone.localdate() + timedelta(days=1))
+
+
+def test_a_request_completes_only_when_every_part_is_done_or_refused(privacy_officer):
+    dsar = make_request(by=privacy_officer, types=["access", "erasure"])
+    services.verify_identity(
+        dsar=dsar, method=IdentityMethod.STRONG_EID, note="", by=privacy_officer
+    )
+    services.settle(dsar=dsar, type="access", outcome="done", note="", by=privacy_officer)
+    with pytest.raises(WorkflowError, match="Poistaminen"):
+        services.complete(dsar=dsar, summary="Valmis", granted_in_full=True, by=privacy_officer)
+    with pytest.raises(ValidationError):
+        services.settle(dsar=dsar, type="erasure", outcome="refused", note=" ", by=privacy_officer)
+    services.settle(
+        dsar=dsar,
+        type="erasure",
+        outcome="refused",
+        note="Kirjanpitolaki edellyttää säilyttämistä (17 art. 3 kohta)",
+        by=privacy_officer,
+    )
+    letter = services.complete(
+        dsar=dsar, summary="Tiedot annettu", granted_in_full=True, by=privacy_officer
+    )
+    # A refused part: the answer does not grant the request in full, and says so.
+    assert letter.granted_in_full is False
