@@ -15,6 +15,8 @@ reviews it and may withhold items with a reason (Art. 15(4)), which rebuilds it;
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import tempfile
 import zipfile
@@ -41,7 +43,7 @@ from dsar.models import (
     WithheldItem,
     WorkflowError,
 )
-from privacy.declarations import PersonalData, registry
+from privacy.declarations import Basis, PersonalData, Source, registry
 
 PACKAGE_TYPES = frozenset({RequestType.ACCESS, RequestType.PORTABILITY})
 CHUNK = 2_000
@@ -146,6 +148,7 @@ def release(*, package: AccessPackage, by) -> None:
         locked.save()
         record_action(dsar=locked.request, text=_("Access package released."), by=by)
         action_done(locked.request, RequestType.ACCESS, _("Access package released."), by)
+        action_done(locked.request, RequestType.PORTABILITY, _("Portable data released."), by)
     package.refresh_from_db()
 
 
@@ -205,6 +208,8 @@ def _build(package: AccessPackage) -> None:
                 AccessPackage.objects.filter(pk=package.pk).update(
                     progress=min(90, int(90 * (index + 1) / len(declarations)))
                 )
+            if RequestType.PORTABILITY in dsar.types:
+                _add_portable(archive, data)
             views = [
                 {"at": entry["at"], "action": entry["action"], "purpose": entry["purpose"]}
                 for entry in AccessLogEntry.objects.about(customer)
@@ -242,6 +247,50 @@ def _build(package: AccessPackage) -> None:
         files=files_total,
         built_at=timezone.now(),
     )
+
+
+def portable(declaration: PersonalData) -> bool:
+    """Art. 20: data the person provided themselves, processed on consent or contract."""
+    return Source.DATA_SUBJECT in declaration.sources and declaration.basis in (
+        Basis.CONSENT,
+        Basis.CONTRACT,
+    )
+
+
+def _add_portable(archive: zipfile.ZipFile, data: dict[str, Any]) -> None:
+    """Write the portable part (GDPR Art. 20) as JSON and as CSV, one file per kind of data."""
+    from customers.exports import neutralise
+
+    portable_data = {}
+    for declaration in registry.declarations():
+        if not portable(declaration):
+            continue
+        label = declaration.model_class._meta.label_lower
+        section = data.get(label)
+        if section is None:
+            continue
+        portable_data[label] = section
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        names = list(section["fields"])
+        writer.writerow([neutralise(section["fields"][n]) for n in names])
+        for row in section["rows"]:
+            writer.writerow([neutralise(_csv_cell(row.get(n))) for n in names])
+        archive.writestr(f"siirrettavat/{label}.csv", "\ufeff" + buffer.getvalue())
+    archive.writestr(
+        "siirrettavat/tiedot.json",
+        json.dumps(portable_data, cls=_Encoder, ensure_ascii=False, indent=1),
+    )
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, cls=_Encoder, ensure_ascii=False)
+    if isinstance(value, (int, float, str)):
+        return value
+    return str(value)
 
 
 def _add_files(archive: zipfile.ZipFile, row: models.Model, fields: list[models.Field]) -> int:

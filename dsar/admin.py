@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose
-from dsar import access, recipients, rights, services
+from dsar import access, recipients, rectification, rights, services
 from dsar import erasure as dsar_erasure
 from dsar import forms as dsar_forms
 from dsar.holds import holds_past_deadline, open_holds_of
@@ -519,6 +519,11 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             "outcomes": list(dsar.outcomes.all()),
             "unsettled": [RequestType(t).label for t in services.unsettled(dsar)],
             "steps": [s for s in STEPS.values() if can_change and s.offered(dsar)],
+            "may_rectify": can_change
+            and dsar.is_open
+            and dsar.identity_verified
+            and dsar.customer_id is not None
+            and RequestType.RECTIFICATION in dsar.types,
             "phone_is_no_request": True,
         }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -530,6 +535,11 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
     def get_urls(self) -> list:
         wrap = self.admin_site.admin_view
         return [
+            path(
+                "<int:pk>/oikaise/",
+                wrap(self.rectify_view),
+                name="dsar_datasubjectrequest_rectify",
+            ),
             path(
                 "<int:pk>/vaihe/<slug:step>/",
                 wrap(self.step_view),
@@ -552,6 +562,50 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def rectify_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The customer's edit form, opened from the request; the save is linked to it."""
+        from customers.forms import CustomerForm
+        from customers.models import Customer
+        from customers.services import ConcurrentEditError
+
+        dsar = get_object_or_404(DataSubjectRequest, pk=pk)
+        if not self.has_change_permission(request, dsar) or not request.user.has_perm(
+            "customers.change_customer"
+        ):
+            raise PermissionDenied
+        if dsar.customer_id is None:
+            raise Http404
+        customer = Customer.objects.get(pk=dsar.customer_id)
+        form = CustomerForm(request.POST or None, instance=customer)
+        if request.method == "POST" and form.is_valid():
+            try:
+                labels = rectification.rectify(
+                    dsar=dsar,
+                    data=form.model_data(),
+                    groups=form.cleaned_data["groups"],
+                    expected_version=form.cleaned_data["version"] or customer.version,
+                    by=request.user,
+                )
+            except (ValidationError, ConcurrentEditError) as error:
+                form.add_error(None, getattr(error, "messages", None) or str(error))
+            else:
+                if labels:
+                    messages.success(
+                        request, gettext("Rectified: %(fields)s.") % {"fields": ", ".join(labels)}
+                    )
+                else:
+                    messages.info(request, gettext("Nothing changed."))
+                return redirect("admin:dsar_datasubjectrequest_change", dsar.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": dsar,
+            "title": f"{dsar.reference}: {gettext('Rectify the details')}",
+            "step": {"title": gettext("Rectify the details")},
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/dsar/step.html", context)
 
     def step_view(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
         """One step of the workflow: its form, then the service; a refusal is shown on the form."""

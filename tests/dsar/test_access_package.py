@@ -190,3 +190,32 @@ def test_the_package_goes_30_days_after_the_request_closes(
         retention.enforce(PACKAGES_30_DAYS)
     assert not AccessPackage.objects.filter(pk=package.pk).exists()
     assert not (media_root / stored).exists()
+
+
+def test_portability_gives_json_and_csv_of_what_the_person_provided_on_consent_or_contract(
+    privacy_officer, person_with_data, django_capture_on_commit_callbacks, monkeypatch
+):
+    person, _recording = person_with_data
+    dsar = make_request(by=privacy_officer, customer=person, types=["portability"])
+    services.verify_identity(
+        dsar=dsar, method=IdentityMethod.ID_DOCUMENT, note="", by=privacy_officer
+    )
+    package = _built(dsar, privacy_officer, django_capture_on_commit_callbacks, monkeypatch)
+    expected = {
+        d.model_class._meta.label_lower for d in registry.declarations() if access.portable(d)
+    }
+    assert expected  # the declarations name some
+    with package.file.open("rb") as stored, zipfile.ZipFile(stored) as archive:
+        portable = json.loads(archive.read("siirrettavat/tiedot.json"))
+        csvs = {
+            n for n in archive.namelist() if n.startswith("siirrettavat/") and n.endswith(".csv")
+        }
+        first_csv = archive.read(sorted(csvs)[0]).decode("utf-8")
+    assert set(portable) == expected
+    assert csvs == {f"siirrettavat/{label}.csv" for label in expected}
+    assert first_csv.startswith("\ufeff") and ";" in first_csv.splitlines()[0]
+    for label in portable:
+        declaration = registry.personal[label]
+        assert declaration.basis in (Basis.CONSENT, Basis.CONTRACT)
+    access.release(package=package, by=privacy_officer)
+    assert dsar.outcomes.get(type="portability").outcome == "done"
