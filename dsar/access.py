@@ -63,13 +63,23 @@ def item_key(row: models.Model) -> str:
     return f"{row._meta.label_lower}#{row.pk}"
 
 
-def _value(row: models.Model, field: models.Field) -> Any:
+def _value(row: models.Model, field: models.Field, labels: dict | None) -> Any:
     value = getattr(row, field.attname)
     if isinstance(field, models.FileField):
         return value.name if hasattr(value, "name") else (value or "")
-    if getattr(field, "choices", None) and not isinstance(value, list):
-        return str(dict(field.flatchoices).get(value, value)) if value not in (None, "") else value
+    if labels and not isinstance(value, list) and value not in (None, ""):
+        return labels.get(value, value)
     return value
+
+
+def _choice_labels(fields: list[models.Field]) -> dict[str, dict]:
+    """The Finnish label of each choice, per field, computed once per model."""
+    with translation.override("fi"):
+        return {
+            f.name: {key: str(label) for key, label in f.flatchoices}
+            for f in fields
+            if getattr(f, "choices", None)
+        }
 
 
 def _fields(model: type[models.Model]) -> list[models.Field]:
@@ -189,11 +199,17 @@ def _build(package: AccessPackage) -> None:
                 with translation.override("fi"):
                     labels = {f.name: str(f.verbose_name) for f in fields}
                     title = str(model._meta.verbose_name_plural)
+                choices = _choice_labels(fields)
+                has_files = any(isinstance(f, models.FileField) for f in fields)
                 rows = []
                 for row in declared_rows(declaration, customer.pk).iterator(chunk_size=CHUNK):
-                    if item_key(row) in withheld:
+                    key = item_key(row)
+                    if key in withheld:
                         continue
-                    rows.append({"item": item_key(row), **{f.name: _value(row, f) for f in fields}})
+                    values = {f.name: _value(row, f, choices.get(f.name)) for f in fields}
+                    rows.append({"item": key, **values})
+                    if not has_files:
+                        continue
                     files_total += _add_files(archive, row, fields)
                 data[model._meta.label_lower] = {
                     "name": title,
@@ -350,13 +366,20 @@ def readable_html(dsar, summary, views, withheld, language: str) -> str:
             )
         from audit.models import AccessAction, AccessPurpose
 
+        # By day, what and why, with how many times: a readable page however often the record
+        # was opened (every single entry is in the data file).
+        by_day: dict[tuple, int] = defaultdict(int)
+        for view in views:
+            day = timezone.localtime(view["at"]).date()
+            by_day[(day, view["action"], view["purpose"])] += 1
         consulted = [
             {
-                "at": view["at"],
-                "action": str(AccessAction(view["action"]).label),
-                "purpose": str(AccessPurpose(view["purpose"]).label),
+                "at": day,
+                "action": str(AccessAction(action).label),
+                "purpose": str(AccessPurpose(purpose).label),
+                "times": times,
             }
-            for view in views
+            for (day, action, purpose), times in sorted(by_day.items(), reverse=True)
         ]
         recipients = [
             {"name": d.recipient.name, "at": d.disclosed_at, "basis": d.get_basis_display()}
