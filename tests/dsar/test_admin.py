@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessAction, AccessLogEntry
-from dsar.models import Channel, DataSubjectRequest, RequestDocument, State
+from dsar.models import Channel, DataSubjectRequest, RequestDocument, RequestType, State
 from tests.customers.factories import CustomerFactory
 from tests.dsar.conftest import PDF, PNG
 from tests.dsar.factories import make_request
@@ -265,3 +265,17 @@ def test_a_marketer_sees_no_requests(client_for, marketer, privacy_officer):
     make_request(by=privacy_officer, customer=person)
     url = reverse("customers:section", args=[person.pk, "pyynnot"])
     assert client_for(marketer).get(url).status_code == 403
+
+
+def test_the_add_page_and_every_offered_step_page_render(client_for, privacy_officer):
+    from dsar.admin import STEPS
+
+    client = client_for(privacy_officer)
+    add = client.get(reverse("admin:dsar_datasubjectrequest_add"))
+    assert add.status_code == 200
+    assert "Puhelu ei ole pyyntö" in add.content.decode()
+    person = CustomerFactory()
+    dsar = make_request(by=privacy_officer, customer=person, types=list(RequestType.values))
+    for slug in STEPS:
+        assert client.get(_step(dsar.pk, slug)).status_code == 200, slug
+    assert client.get(_step(dsar.pk, "olematon")).status_code == 404
