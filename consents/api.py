@@ -16,8 +16,9 @@ from rest_framework.views import APIView
 from accounts.authentication import HasScope
 from accounts.models import Scope
 from consents.models import API_CHANNELS, Channel, ConsentAction, ConsentPurpose, ConsentWording
-from consents.services import ProcessingRestricted, consent_give, consent_withdraw
+from consents.services import consent_give, consent_withdraw
 from customers.models import Customer, is_valid_customer_number
+from privacy.restriction import ProcessingRestricted
 
 
 class ConsentRequestSerializer(serializers.Serializer):

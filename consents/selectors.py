@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -25,12 +24,10 @@ from consents.models import (
     ConsentWording,
     ContactChannel,
     Disclosure,
-    Restriction,
 )
 from customers.models import Customer, CustomerQuerySet, LifeStatus
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+from privacy.models import Restriction
+from privacy.restriction import restriction_of
 
 # The contact detail each channel needs; a person without it can't be reached that way.
 CONTACT_FIELDS = {
@@ -175,12 +172,6 @@ def purposes_with_state(customer: Customer) -> list[PurposeLine]:
     ]
 
 
-def restriction_of(customer: Customer | int) -> Restriction | None:
-    """Return the person's restriction in force, if any."""
-    pk = customer if isinstance(customer, int) else customer.pk
-    return Restriction.objects.in_force().filter(customer=pk).select_related("set_by").first()
-
-
 def disclosures_of(customer: Customer) -> QuerySet[Disclosure]:
     """Return every disclosure of the person's data, newest first."""
     return (
@@ -214,26 +205,6 @@ def customer_choices(customer: Customer) -> CustomerChoices:
         bans=bans,
         restriction=restriction,
     )
-
-
-def restricted_among(customer_ids: set[int]) -> set[int]:
-    """Return which of these people have processing restricted (one query)."""
-    return set(
-        Restriction.objects.in_force()
-        .filter(customer__in=list(customer_ids))
-        .values_list("customer_id", flat=True)
-    )
-
-
-def may_edit(user: User, restriction: Restriction | None) -> bool:
-    """Whether the user may change a record with this restriction (or none): staff may not
-    while processing is restricted, the privacy officer may."""
-    return restriction is None or user.has_perm("consents.edit_restricted")
-
-
-def may_edit_customer(user: User, customer: Customer | int) -> bool:
-    """Whether the user may change the person's record now."""
-    return may_edit(user, restriction_of(customer))
 
 
 def new_address_bans(effective_on: dict[int, date]) -> set[int]:

@@ -1,5 +1,5 @@
-"""Restriction (GDPR Art. 18) and objection (Art. 21) set from a request, through the consent
-ledger's own services. An objection to direct marketing takes effect at once (Art. 21(3)): the
+"""Restriction (GDPR Art. 18, privacy's own services) and objection (Art. 21, the consent
+ledger's bans) set from a request. An objection to direct marketing takes effect at once (Art. 21(3)): the
 ban is in force from the moment it is recorded. Lifting a restriction informs the person first
 (Art. 18(3)): the request's letter about it must have been sent."""
 
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.history import attributed_to
 from consents import services as consent_services
+from privacy import restriction as restriction_services
 from consents.models import BanKind
 from consents.models import Channel as ConsentChannel
 from dsar.models import Channel, DataSubjectRequest, LetterKind, RequestType, WorkflowError
@@ -46,7 +47,7 @@ def restrict(*, dsar: DataSubjectRequest, reason: str, by) -> None:
     _ready(dsar, RequestType.RESTRICTION)
     with transaction.atomic(), attributed_to(by):
         record_action(dsar=dsar, text=_("Processing restricted: %s") % reason.strip(), by=by)
-        consent_services.restriction_set(
+        restriction_services.restriction_set(
             customer=dsar.customer, reason=f"{dsar.reference}: {reason.strip()}", by=by
         )
         action_done(dsar, RequestType.RESTRICTION, reason.strip(), by)
@@ -62,7 +63,7 @@ def lift_restriction(*, dsar: DataSubjectRequest, reason: str, by) -> None:
             _("Tell the person first: create and send the letter about lifting the restriction.")
         )
     with transaction.atomic(), attributed_to(by):
-        lifted = consent_services.restriction_lift(
+        lifted = restriction_services.restriction_lift(
             customer=dsar.customer, reason=f"{dsar.reference}: {reason.strip()}", by=by
         )
         if lifted is None:

@@ -73,7 +73,6 @@ INSTALLED_APPS = [
     "formtools",
     "axes",
     "csp",
-    "django_htmx",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -97,7 +96,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     # Axes last, as its documentation asks: it turns lockouts into responses.
     "axes.middleware.AxesMiddleware",
 ]

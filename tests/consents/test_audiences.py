@@ -35,10 +35,10 @@ from consents.services import (
     consent_give,
     consent_withdraw,
     disclosure_record,
-    restriction_set,
 )
 from customers.models import Company, LifeStatus
 from privacy.declarations import Basis, Category
+from privacy.restriction import restriction_set
 from privacy.retention import enforce
 from tests.consents.factories import AuthorityFactory, RecipientFactory
 from tests.customers.factories import ContactRoleFactory, CustomerFactory, GroupFactory
@@ -311,3 +311,43 @@ def test_a_copy_is_deleted_a_year_after_the_disclosure_and_the_record_stays(
     disclosure.refresh_from_db()
     assert disclosure.copy.name == "" and not default_storage.exists(name)
     assert disclosure.copy_sha256 and disclosure.subjects.count() == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_erasing_one_person_of_an_export_takes_only_their_line_out_of_the_copy(
+    clerk, marketer, email_marketing, fmt, django_capture_on_commit_callbacks
+):
+    from privacy.erasure import erase_person
+    from privacy.models import ErasureReason
+
+    people = [CustomerFactory(city="Joensuu") for _ in range(3)]
+    for person in people:
+        give(person, clerk)
+    done = export(marketer, email_marketing, fmt=fmt, city="Joensuu")
+    original = done.disclosure.copy.name
+    erased, *others = people
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_person(erased, reason=ErasureReason.REQUEST)
+
+    done.refresh_from_db()
+    disclosure = done.disclosure
+    assert done.filters == {}, "the typed filters may single people out"
+    assert disclosure.subject_count == 2
+    assert set(
+        DisclosureSubject.objects.filter(disclosure=disclosure).values_list(
+            "customer_id", flat=True
+        )
+    ) == {p.pk for p in others}
+    assert disclosure.copy.name != original and not default_storage.exists(original)
+    with disclosure.copy.open("rb") as handle:
+        content = handle.read()
+    assert disclosure.copy_sha256 == hashlib.sha256(content).hexdigest()
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    else:
+        sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+        rows = [[str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows[0][0] == "Asiakasnumero"
+    assert sorted(row[0] for row in rows[1:]) == sorted(p.customer_number for p in others)
+    assert erased.customer_number not in content.decode("utf-8", errors="ignore")

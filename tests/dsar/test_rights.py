@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from consents.models import Ban, BanKind, Restriction
+from consents.models import Ban, BanKind
+from privacy.models import Restriction
 from dsar import rights, services
 from dsar.models import IdentityMethod, LetterKind, WorkflowError
 from tests.customers.factories import CustomerFactory

@@ -17,7 +17,7 @@ from accounts.models import ApiClient, Scope
 from calls.models import Direction
 from calls.services import detect_audio_type, recording_receive
 from consents.models import BanKind, Channel, ConsentPurpose
-from consents.services import ban_record, restriction_set
+from consents.services import ban_record
 from customers.models import LifeStatus
 from feedback import tasks
 from feedback.models import InvitationStatus, SurveyInvitation
@@ -29,6 +29,7 @@ from feedback.services import (
     survey_send,
 )
 from feedback.sms import SmsGatewayError
+from privacy.restriction import restriction_set
 from tests.calls.factories import CallRecordingFactory, wav_bytes
 from tests.customers.factories import CustomerFactory
 from tests.feedback.conftest import sent_messages
