@@ -1,7 +1,7 @@
 """Restriction (GDPR Art. 18, privacy's own services) and objection (Art. 21, the consent
-ledger's bans) set from a request. An objection to direct marketing takes effect at once (Art. 21(3)): the
-ban is in force from the moment it is recorded. Lifting a restriction informs the person first
-(Art. 18(3)): the request's letter about it must have been sent."""
+ledger's bans) set from a request. An objection to direct marketing takes effect at once
+(Art. 21(3)): the ban is in force from the moment it is recorded. Lifting a restriction informs
+the person first (Art. 18(3)): the request's letter about it must have been sent."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy
 
 from audit.history import attributed_to
 from consents import services as consent_services
-from privacy import restriction as restriction_services
 from consents.models import BanKind
 from consents.models import Channel as ConsentChannel
 from dsar.models import Channel, DataSubjectRequest, LetterKind, RequestType, WorkflowError
+from privacy import restriction as restriction_services
 
 # How the request reached us, in the consent ledger's words.
 _LEDGER_CHANNEL = {

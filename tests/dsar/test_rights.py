@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from consents.models import Ban, BanKind
-from privacy.models import Restriction
 from dsar import rights, services
 from dsar.models import IdentityMethod, LetterKind, WorkflowError
+from privacy.models import Restriction
 from tests.customers.factories import CustomerFactory
 from tests.dsar.factories import make_request
 
