@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "feedback",
     "calls",
     "dsar",
+    "notice",
     "accounts.apps.RegisterAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -396,6 +397,14 @@ SCHEDULED_JOBS = {
             "Delete stored files that no row refers to, and report rows whose file is missing."
         ),
     },
+    "check-privacy-notice": {
+        "task": "notice.tasks.check_notice_consistency",
+        "schedule": crontab(hour=5, minute=13),
+        "description": _(
+            "Compare the published privacy notice with what the system declares and does; the "
+            "privacy officer sees each difference on the front page."
+        ),
+    },
 }
 CELERY_BEAT_SCHEDULE = {
     name: {key: value for key, value in job.items() if key != "description"}
@@ -470,6 +479,11 @@ CONTROLLER = {
     "phone": "010 762 3555",
     "business_id": "1769016-7",
     "privacy_contact": "tietosuoja.pko@sok.fi",
+    # How the privacy notice names the controller in its sentences (Finnish genitive too).
+    "trade_name": "PK Terveys",
+    "trade_name_genitive": "PK Terveyden",
+    # Where written requests (notice §12) are sent.
+    "register_contact": "tietosuoja.pko@sok.fi",
 }
 
 # --- Logging ------------------------------------------------------------------------------------
@@ -482,6 +496,9 @@ LOGGING = {
     "loggers": {
         # Axes logs usernames at INFO; keep them out of the general log.
         "axes": {"level": "WARNING"},
+        # WeasyPrint reports each rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
