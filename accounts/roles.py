@@ -70,16 +70,30 @@ _FEEDBACK = {
     "feedback.view_satisfaction_report",
 }
 
+# Written data-subject requests (notice §12): staff log a request handed in at the office and
+# see its state and due date on the customer page, never its documents.
+_LOG_REQUESTS = {"dsar.log_request", "dsar.view_request_status"}
+
 # Listening to call recordings (notice §5): supervisors and the privacy officer, never customer
 # service.
 _LISTEN = {"calls.listen_callrecording"}
 
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
-    Role.CUSTOMER_SERVICE: _CUSTOMER_SERVICE | _CHOICES | _FEEDBACK,
-    Role.SUPERVISOR: _CUSTOMER_SERVICE | _CHOICES | _FEEDBACK | _LISTEN,
+    Role.CUSTOMER_SERVICE: _CUSTOMER_SERVICE | _CHOICES | _FEEDBACK | _LOG_REQUESTS,
+    Role.SUPERVISOR: _CUSTOMER_SERVICE | _CHOICES | _FEEDBACK | _LISTEN | _LOG_REQUESTS,
     Role.PRIVACY_OFFICER: _CUSTOMER_SERVICE
     | _CHOICES
+    | _LOG_REQUESTS
     | {
+        # Data-subject requests: the privacy officer runs them in the admin.
+        "dsar.view_datasubjectrequest",
+        "dsar.add_datasubjectrequest",
+        "dsar.change_datasubjectrequest",
+        "dsar.download_requestfile",
+        "dsar.view_timelineentry",
+        "dsar.view_requestdocument",
+        "dsar.view_requestletter",
+        "dsar.view_requestpause",
         # Restriction of processing (GDPR Art. 18), recipients and the disclosure log (§9),
         # consent purposes and their wordings.
         "privacy.add_restriction",
@@ -110,6 +124,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "calls.add_recordinghold",
         "calls.change_recordinghold",
         "privacy.view_retentionrun",
+        # The proof of erasures, on request and by retention (issue #11).
+        "privacy.view_erasurerecord",
         "privacy.view_pendingfiledeletion",
         "customers.import_address_updates",
         # Feedback, survey invitations and website visits: read, in the admin too.

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from audit.admin import ReadOnlyAdmin, ReadOnlyMixin
 from calls.models import CallRecording, RecordingHold
-from calls.services import hold_place, hold_release
+from calls.services import hold_place, hold_release, request_problem
 
 
 class HoldInline(ReadOnlyMixin, admin.TabularInline):
@@ -70,6 +70,9 @@ class HoldForm(forms.ModelForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         recording, reference = cleaned.get("recording"), cleaned.get("request_reference")
+        problem = request_problem(reference, recording) if recording and reference else ""
+        if problem:
+            self.add_error("request_reference", problem)
         if (
             recording
             and reference

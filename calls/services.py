@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -137,6 +138,26 @@ def _retried(existing: CallRecording, sha256: str) -> tuple[CallRecording, bool]
     if existing.sha256 != sha256:
         raise RecordingConflict(existing.call_id)
     return existing, False
+
+
+# Checks of the request a hold cites, installed by the request register (dsar) from its
+# AppConfig.ready so that calls knows no app above it. Each returns a message when the reference
+# names no open request of the recording's person, else "".
+_request_checks: list[Callable[[str, CallRecording], str]] = []
+
+
+def register_request_check(check: Callable[[str, CallRecording], str]) -> None:
+    if check not in _request_checks:
+        _request_checks.append(check)
+
+
+def request_problem(reference: str, recording: CallRecording) -> str:
+    """Return why a hold may not cite this request reference ("" when it may)."""
+    for check in _request_checks:
+        problem = check(reference.strip(), recording)
+        if problem:
+            return problem
+    return ""
 
 
 def hold_place(

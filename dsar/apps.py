@@ -9,6 +9,9 @@ class DsarConfig(AppConfig):
     verbose_name = _("Data-subject requests")
 
     def ready(self) -> None:
+        from calls.services import register_request_check
         from dsar import sections
+        from dsar.holds import check_reference
 
         sections.register()
+        register_request_check(check_reference)

@@ -435,6 +435,14 @@ SCHEDULED_JOBS = {
             "a personal-data breach to the Data Protection Ombudsman have passed."
         ),
     },
+    "remind-request-deadlines": {
+        "task": "dsar.tasks.remind_request_deadlines",
+        "schedule": crontab(hour=7, minute=5),
+        "description": _(
+            "Email the privacy officers the reference numbers and links of data-subject "
+            "requests due within 7 days or overdue."
+        ),
+    },
     "sweep-orphan-files": {
         "task": "privacy.tasks.sweep_orphan_files",
         "schedule": crontab(hour=4, minute=23),
@@ -521,6 +529,16 @@ vars().update(
     )
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rekisteri@pkterveys.example")
+
+# --- Data-subject requests (notice §12, GDPR Art. 12-22) ----------------------------------------
+
+# Closed requests are kept this many years after closing (accountability, GDPR Art. 5(2)).
+DSAR_RETENTION_YEARS = env.int("DSAR_RETENTION_YEARS", default=5)
+# A scanned document of a request: PDF, JPEG or PNG, at most this large.
+DSAR_DOCUMENT_MAX_BYTES = env.int("DSAR_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The reminder job mails the privacy officers the requests due within this many days.
+DSAR_REMINDER_DAYS = env.int("DSAR_REMINDER_DAYS", default=7)
+# The reminders' links point to SITE_URL and go through the email settings above.
 
 # --- Controller (notice §1–3) -------------------------------------------------------------------
 

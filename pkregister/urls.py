@@ -9,6 +9,7 @@ from accounts import api as accounts_api
 from accounts import views as accounts_views
 from calls.api import CallRecordingIntake
 from consents.api import ConsentIntake
+from dsar.api import RequestIntake
 from feedback.api import FeedbackIntake, SurveyAnswerIntake, VisitIntake
 
 api_v1 = [
@@ -18,6 +19,7 @@ api_v1 = [
     path("feedback/", FeedbackIntake.as_view(), name="feedback"),
     path("visits/", VisitIntake.as_view(), name="visits"),
     path("surveys/answers/", SurveyAnswerIntake.as_view(), name="survey_answers"),
+    path("requests/", RequestIntake.as_view(), name="requests"),
 ]
 
 urlpatterns = [
@@ -30,6 +32,7 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("consents.urls")),
     path("", include("feedback.urls")),
+    path("", include("dsar.urls")),
     path("", include("notice.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

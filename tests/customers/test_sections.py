@@ -24,6 +24,7 @@ from tests.customers.factories import (
     InsuranceFactory,
     ServiceUseFactory,
 )
+from tests.dsar.factories import make_request
 from tests.feedback.factories import FeedbackFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,6 +144,7 @@ def test_every_list_on_the_customer_page_is_capped_with_a_link(clerk, client_for
         customer.groups.add(GroupFactory())
         FeedbackFactory(customer=customer)
         CallRecordingFactory(customer=customer, started_at=timezone.now() - timedelta(hours=n))
+        make_request(by=clerk, customer=customer)
         disclosure = Disclosure.objects.create(
             recipient=recipient,
             basis=Basis.CONSENT,
@@ -183,6 +185,7 @@ def test_customer_page_query_count_does_not_grow_with_any_list(
 
     def one_of_each(n: int) -> None:
         FeedbackFactory(customer=customer)
+        make_request(by=clerk, customer=customer)
         CallRecordingFactory(customer=customer, started_at=timezone.now() - timedelta(hours=n))
         disclosure = Disclosure.objects.create(
             recipient=recipient,
@@ -247,13 +250,10 @@ def test_the_page_renders_every_registered_section_in_order_with_its_nav_link(cl
     ]
 
 
-def test_the_requests_placeholder_comes_from_dsar_and_can_be_replaced(clerk, client_for, registry):
+def test_the_requests_section_comes_from_dsar_and_can_be_replaced(clerk, client_for, registry):
     customer = CustomerFactory()
     client = client_for(clerk)
-    assert (
-        "Kirjalliset pyynnöt eivät ole vielä käytössä."
-        in client.get(f"/asiakkaat/{customer.pk}/").content.decode()
-    )
+    assert 'id="phone-is-no-request"' in client.get(f"/asiakkaat/{customer.pk}/").content.decode()
 
     registry.register(
         registry.PageSection(
@@ -273,7 +273,7 @@ def test_the_requests_placeholder_comes_from_dsar_and_can_be_replaced(clerk, cli
         order=700,
     )
     body = client.get(f"/asiakkaat/{customer.pk}/").content.decode()
-    assert "Kirjalliset pyynnöt eivät ole vielä käytössä." not in body
+    assert 'id="phone-is-no-request"' not in body
     assert '<a href="#pyynnot">Pyynnöt nyt</a>' in body
     assert client.get(f"/asiakkaat/{customer.pk}/pyynto-rivit/").status_code == 200
 

@@ -1,0 +1,267 @@
+"""Data-subject request benchmark: one person with 10,000 related rows among many other people.
+
+The person has call recordings with real files, feedback, website visits and access-log entries
+(10,000 rows together) among OTHERS (default 1,000,000) other people. Measured, each in a child
+process whose peak RSS is read: the access package built by its job (`dsar.access.build`), and
+the erasure on request (`dsar.erasure.execute`, i.e. `erase_person(reason=REQUEST)`). The query
+counts of both are measured too, for this person and for one with a tenth of the rows: they
+should not grow with the rows (the package reads in chunks of 2,000).
+
+Builds its own database (pkregister_bench_dsar) afresh on every run. Final line:
+`dsar access_s=… erase_s=… rss_mb=… access_queries=… access_queries_small=… erase_queries=…`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pkregister")
+BENCH_DB = "pkregister_bench_dsar"
+os.environ["DATABASE_URL"] = BASE_URL.rsplit("/", 1)[0] + "/" + BENCH_DB
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pkregister.settings")
+
+OTHERS = int(os.environ.get("DSAR_BENCH_OTHERS", 1_000_000))
+# The person's 10,000 rows.
+RECORDINGS = 1_000
+FEEDBACK = 4_000
+VISITS = 3_000
+LOG_ENTRIES = 2_000
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    admin_url = BASE_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+
+
+def setup_django(media: str) -> None:
+    os.environ["DJANGO_MEDIA_ROOT"] = media
+    import django
+
+    django.setup()
+
+
+def load_others(connection) -> None:
+    from customers.models import customer_number_check_digit
+
+    columns = (
+        "customer_number, first_name, last_name, street_address, postal_code, city, country, "
+        "email, phone, preferred_contact_method, preferred_language, wishes, interests, "
+        "life_status, field_sources, version, created_at, updated_at"
+    )
+    buffer = io.StringIO()
+    for n in range(OTHERS):
+        base = str(3_000_000 + n)
+        row = [
+            base + customer_number_check_digit(base),
+            "Muu",
+            f"Henkilö{n}",
+            "Kauppakatu 1",
+            "80100",
+            "Joensuu",
+            "FI",
+            f"muu{n}@example.fi",
+            f"+3585{n:08d}"[:13],
+            "email",
+            "fi",
+            "",
+            "",
+            "active",
+            "{}",
+            "1",
+            "2026-01-01 00:00:00+00",
+            "2026-01-01 00:00:00+00",
+        ]
+        buffer.write("\t".join(row) + "\n")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        with cursor.copy(f"COPY customers_customer ({columns}) FROM STDIN") as copy:
+            while chunk := buffer.read(1 << 20):
+                copy.write(chunk)
+        cursor.execute("SET session_replication_role = DEFAULT")
+        cursor.execute("VACUUM ANALYZE customers_customer")
+
+
+def make_person(scale: int, officer) -> int:
+    """Create the person with their rows (divided by `scale`) and a verified access and
+    erasure request; return the request's id."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from audit.models import AccessAction, AccessLogEntry, AccessPurpose
+    from calls.models import CallRecording
+    from customers.models import Customer
+    from dsar import services
+    from feedback.models import Feedback, WebsiteVisit
+
+    person = Customer.objects.create(first_name="Benchmark", last_name=f"Henkilö{scale}")
+    now = timezone.now()
+    audio = b"RIFF" + b"\0" * 2044
+    recordings = []
+    for n in range(RECORDINGS // scale):
+        name = default_storage.save(f"calls/bench-{scale}-{n}.wav", ContentFile(audio))
+        recordings.append(
+            CallRecording(
+                call_id=f"bench-{scale}-{n}",
+                customer=person,
+                agent="agent",
+                queue="Asiakaspalvelu",
+                direction="inbound",
+                started_at=now - timedelta(days=1),
+                duration_seconds=60,
+                audio=name,
+                content_type="audio/wav",
+                size=len(audio),
+                sha256="0" * 64,
+                expires_at=now + timedelta(days=29),
+                received_at=now,
+            )
+        )
+    CallRecording.objects.bulk_create(recordings, batch_size=1_000)
+    Feedback.objects.bulk_create(
+        [
+            Feedback(customer=person, channel="web", topic="other", text=f"Palaute {n}")
+            for n in range(FEEDBACK // scale)
+        ],
+        batch_size=2_000,
+    )
+    from accounts.models import ApiClient
+
+    client, _token = ApiClient.issue(name=f"bench-{scale}", scopes=["visits"])
+    WebsiteVisit.objects.bulk_create(
+        [
+            WebsiteVisit(
+                visited_at=now, ip_address="192.0.2.1", customer=person, received_from=client
+            )
+            for _n in range(VISITS // scale)
+        ],
+        batch_size=2_000,
+    )
+    for _n in range(LOG_ENTRIES // scale):
+        AccessLogEntry.record(
+            actor=officer,
+            action=AccessAction.VIEW,
+            purpose=AccessPurpose.CUSTOMER_SERVICE,
+            subject=person,
+        )
+    dsar = services.register_request(
+        types=["access", "erasure"],
+        channel="letter",
+        requester_name="Benchmark Henkilö",
+        received_on=timezone.localdate(),
+        customer=person,
+        by=officer,
+    ).request
+    services.verify_identity(dsar=dsar, method="strong_eid", note="", by=officer)
+    return dsar.pk
+
+
+def measure(what: str, request_pk: int) -> dict:
+    """Run in a child process: build the package or erase the person; time, RSS, queries."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dsar import access, erasure
+    from dsar.models import AccessPackage, DataSubjectRequest
+
+    officer = User.objects.get(username="bench-officer")
+    dsar = DataSubjectRequest.objects.get(pk=request_pk)
+    before = rss_mb()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        if what == "access":
+            package = AccessPackage.objects.create(request=dsar, created_by=officer)
+            access.build(package.pk)
+        else:
+            plan = erasure.preview(dsar=dsar, by=officer)
+            erasure.execute(dsar=dsar, plan=plan, by=officer)
+        seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "rss_mb": rss_mb(),
+        "rss_before_mb": before,
+        "queries": len(queries.captured_queries),
+    }
+
+
+def child(what: str, request_pk: int, media: str) -> dict:
+    output = subprocess.run(
+        [sys.executable, __file__, "--measure", what, str(request_pk), media],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--measure":
+        setup_django(sys.argv[4])
+        print(json.dumps(measure(sys.argv[2], int(sys.argv[3]))))
+        return
+    media = tempfile.mkdtemp(prefix="pkregister-bench-dsar-")
+    recreate_database()
+    setup_django(media)
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    print(f"Loading {OTHERS:,} other people...", flush=True)
+    started = time.perf_counter()
+    load_others(connection)
+    print(f"Loaded in {time.perf_counter() - started:.0f} s.", flush=True)
+    officer = User.objects.create_user("bench-officer", password="x" * 20)
+    big = make_person(1, officer)
+    small = make_person(10, officer)
+    connection.close()
+
+    access_big = child("access", big, media)
+    access_small = child("access", small, media)
+    erase_big = child("erase", big, media)
+    erase_small = child("erase", small, media)
+    print(
+        json.dumps(
+            {
+                "access": access_big,
+                "access_small": access_small,
+                "erase": erase_big,
+                "erase_small": erase_small,
+            },
+            indent=1,
+        )
+    )
+    print(
+        f"dsar access_s={access_big['seconds']:.2f} erase_s={erase_big['seconds']:.2f} "
+        f"rss_mb={max(access_big['rss_mb'], erase_big['rss_mb']):.0f} "
+        f"access_queries={access_big['queries']} access_queries_small={access_small['queries']} "
+        f"erase_queries={erase_big['queries']} erase_queries_small={erase_small['queries']} "
+        f"others={OTHERS}"
+    )
+
+
+if __name__ == "__main__":
+    main()
