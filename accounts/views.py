@@ -11,6 +11,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.middleware import UnusableInput
 from accounts.roles import Role, roles_of
 
 
@@ -42,6 +43,14 @@ def schedule(request: HttpRequest) -> HttpResponse:
         for name, job in settings.SCHEDULED_JOBS.items()
     ]
     return render(request, "accounts/schedule.html", {"jobs": jobs})
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400: say what to change when the register knows (accounts.middleware.UnusableInput)."""
+    reason = str(exception) if isinstance(exception, UnusableInput) else ""
+    if _is_api(request):
+        return JsonResponse({"detail": reason or _("Bad request.")}, status=400)
+    return render(request, "400.html", {"reason": reason}, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
