@@ -16,3 +16,10 @@ def every_scope(db) -> tuple[ApiClient, dict[str, str]]:
 def unlimited(settings):
     """No rate limit gets in the way of a test that sends many requests."""
     settings.API_RATES = dict.fromkeys(settings.API_RATES, "1000000/minute")
+
+
+@pytest.fixture
+def media_root_for_fuzz(settings, tmp_path):
+    """Files a fuzzed form might store go to the test's own directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
