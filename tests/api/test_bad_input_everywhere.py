@@ -98,11 +98,7 @@ class _FieldNames(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag in ("input", "textarea", "select") and attrs.get("name"):
-            if (
-                attrs.get("type") not in ("submit", "file", "hidden")
-                or attrs["name"] != "csrfmiddlewaretoken"
-            ):
-                self.names.add(attrs["name"])
+            self.names.add(attrs["name"])
 
 
 @pytest.fixture
