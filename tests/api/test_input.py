@@ -231,3 +231,25 @@ def test_every_operation_documents_its_errors(settings):
             documented = set(operation["responses"])
             missing = {"400", "401", "403", "409", "413", "415", "429"} - documented
             assert not missing, (method, path, missing)
+
+
+@pytest.mark.parametrize(
+    ("url", "purpose", "extra"),
+    [
+        ("/api/v1/feedback/", "feedback", {"topic": "other", "text": "x"}),
+        ("/api/v1/visits/", "visits", visit()),
+    ],
+)
+def test_feedback_and_visits_answer_a_bad_and_an_unknown_person_alike(
+    every_scope, unlimited, url, purpose, extra
+):
+    gone = CustomerFactory()
+    unknown = person_token(customer=gone, purpose=purpose)
+    gone.delete()
+    other_purpose = person_token(customer=CustomerFactory(), purpose="consents")
+    answers = [
+        post(url, {**extra, "person_token": value}, every_scope[1])
+        for value in (unknown, other_purpose, "1000012", "x:y:z")
+    ]
+    assert {a.status_code for a in answers} == {400}
+    assert len({a.content for a in answers}) == 1, [a.content for a in answers]
