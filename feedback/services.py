@@ -166,7 +166,9 @@ def may_survey_caller(
     # A cap per number per local day, whatever the quiet period says: a telephony client (or
     # its leaked token) reporting calls cannot make the register text one number over and over.
     day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    sent_today = SurveyInvitation.objects.filter(phone=phone, created_at__gte=day_start).count()
+    sent_today = SurveyInvitation.objects.surveyed_since(
+        day_start, phone=phone, customer_id=None
+    ).count()
     if sent_today >= settings.SURVEY_DAILY_CAP_PER_NUMBER:
         return False
     quiet_since = now - timedelta(days=settings.SURVEY_QUIET_DAYS)
