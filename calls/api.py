@@ -21,7 +21,6 @@ from accounts.models import Scope
 from calls.models import CallRecording, Direction
 from calls.personal_data import RECORDINGS_30_DAYS
 from calls.services import RecordingConflict, detect_audio_type, recording_receive
-from feedback.services import invite_to_survey_after_commit
 
 # Telephony clocks drift a little; a call cannot start later than this after we hear of it.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -138,10 +137,6 @@ class CallRecordingIntake(APIView):
                 {"call_id": [_("This call id is already stored with different audio.")]},
                 status=status.HTTP_409_CONFLICT,
             )
-        if created:
-            # A new customer-service call: its caller may get an SMS survey (feedback/), decided
-            # by a task queued once the call is committed. A retry queues nothing.
-            invite_to_survey_after_commit(call_id=recording.pk)
         return Response(
             CallRecordingSerializer(recording).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

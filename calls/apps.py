@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class CallsConfig(AppConfig):
     name = "calls"
     verbose_name = _("Call recordings")
+
+    def ready(self) -> None:
+        from calls import sections
+
+        sections.register()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from audit.history import attributed_to
 from calls.models import CallRecording, RecordingHold, storage_name
 from calls.personal_data import RECORDINGS_30_DAYS
+from calls.signals import recording_stored
 from customers.models import Customer
 
 if TYPE_CHECKING:
@@ -117,6 +118,8 @@ def recording_receive(
                 expires_at=RECORDINGS_30_DAYS.expiry_of(started_at),
                 received_at=timezone.now(),
             )
+            # Inside the transaction: a receiver's durable job commits (or not) with the row.
+            recording_stored.send(sender=CallRecording, recording=recording)
     except IntegrityError:
         storage.delete(name)
         # Two deliveries of one call at once: the other one won.

@@ -10,6 +10,10 @@ class ConsentsConfig(AppConfig):
     verbose_name = _("Consents and bans")
 
     def ready(self) -> None:
+        from consents import sections
+
+        sections.register()
+
         def _ensure(sender: AppConfig, **kwargs: object) -> None:
             from consents.purposes import ensure_starting_purposes
 

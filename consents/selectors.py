@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Window
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from consents.models import (
@@ -46,8 +46,6 @@ SMS_MARKETING = "sms-marketing"
 MARKET_RESEARCH = "market-research"
 NEWSLETTER = "newsletter"
 SATISFACTION_SURVEY = "satisfaction-survey"
-
-DISCLOSURES_ON_PAGE = 10
 
 
 def resolve_purpose(purpose: ConsentPurpose | str) -> ConsentPurpose:
@@ -136,8 +134,6 @@ class CustomerChoices:
     purposes: list[PurposeLine]
     bans: list[Ban]
     restriction: Restriction | None
-    disclosures: list[Disclosure]  # the newest DISCLOSURES_ON_PAGE
-    disclosure_total: int = 0
 
     @property
     def restricted(self) -> bool:
@@ -195,16 +191,13 @@ def disclosures_of(customer: Customer) -> QuerySet[Disclosure]:
 
 
 def customer_choices(customer: Customer) -> CustomerChoices:
-    """Return the person's consents, bans in force, restriction and latest disclosures (with
-    their total) in four queries, whatever their number."""
+    """Return the person's consents, bans in force and restriction in three queries, whatever
+    their number. (The disclosures are a list of the customer page: consents.sections.)"""
     bans = list(
         Ban.objects.in_force()
         .filter(customer=customer)
         .select_related("recorded_by", "recorded_by_client")
         .order_by("kind")
-    )
-    disclosures = list(
-        disclosures_of(customer).annotate(total=Window(Count("pk")))[:DISCLOSURES_ON_PAGE]
     )
     restriction = restriction_of(customer)
     kinds = {ban.kind for ban in bans}
@@ -220,8 +213,6 @@ def customer_choices(customer: Customer) -> CustomerChoices:
         purposes=purposes,
         bans=bans,
         restriction=restriction,
-        disclosures=disclosures,
-        disclosure_total=disclosures[0].total if disclosures else 0,
     )
 
 

@@ -9,4 +9,9 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from customers import lookups  # noqa: F401  (registers the ilike lookup)
+        from customers import (
+            lookups,  # noqa: F401  (registers the ilike lookup)
+            sections,
+        )
+
+        sections.register_own_sections()

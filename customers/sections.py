@@ -1,22 +1,24 @@
-"""The lists on a person's page: the newest rows there, every row on a paged page of its own.
+"""The sections of a person's page, contributed by the apps that own their data.
+
+Each app registers its sections from its `AppConfig.ready` (`register(PageSection(...),
+order=...)`); the customer page renders them in order and builds its section navigation from
+them, so `customers` knows no app above it.
 
 A person can gather hundreds of services, roles or calls, so no list on the customer page is
-unbounded: each shows its newest `ROWS_ON_CUSTOMER_PAGE` rows with the total, and links to its
-own page when there are more. Declared once here; the detail page, the section pages and their
-tests read this table.
+unbounded: each `RecordSection` shows its newest `ROWS_ON_CUSTOMER_PAGE` rows with the total,
+and links to its own paged page when there are more.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, QuerySet, Window
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from calls.models import CallRecording
-from consents.selectors import disclosures_of
 from customers.models import (
     ContactRole,
     Customer,
@@ -25,7 +27,9 @@ from customers.models import (
     OccupationalHealthCoverage,
     ServiceUse,
 )
-from feedback.models import Feedback
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 ROWS_ON_CUSTOMER_PAGE = 10
 ROWS_ON_SECTION_PAGE = 25
@@ -33,7 +37,7 @@ ROWS_ON_SECTION_PAGE = 25
 
 @dataclass(frozen=True)
 class RecordSection:
-    """One list of a person's related rows, newest first."""
+    """One list of a person's related rows, newest first, with a paged page of its own."""
 
     slug: str
     title: str
@@ -61,7 +65,7 @@ class RecordSection:
 
 @dataclass(frozen=True)
 class SectionPreview:
-    """What the customer page shows of a section."""
+    """What the customer page shows of a list."""
 
     section: RecordSection
     customer_pk: int
@@ -77,83 +81,166 @@ class SectionPreview:
         return reverse("customers:section", args=[self.customer_pk, self.section.slug])
 
 
-SECTIONS = {
-    section.slug: section
-    for section in [
-        RecordSection(
-            slug="tehtavat",
+@dataclass(frozen=True)
+class PageSection:
+    """One card on a person's page: its anchor, heading and the include that renders it.
+
+    The include gets the page's context plus `card` (a `SectionCard`: `card.lists` holds the
+    previews of the lists the user may see, by slug) and whatever `context` returns.
+    """
+
+    anchor: str
+    title: str
+    template: str
+    lists: tuple[RecordSection, ...] = ()
+    # Extra context for the include, computed once per page view.
+    context: Callable[[HttpRequest, Customer], dict[str, Any]] | None = None
+    # The label in the section navigation, when shorter than the heading.
+    nav_title: str = ""
+
+    @property
+    def nav_label(self) -> str:
+        return self.nav_title or self.title
+
+    @property
+    def heading_id(self) -> str:
+        return f"h-{self.anchor}"
+
+    def card(self, request: HttpRequest, customer: Customer) -> SectionCard:
+        """Return what the page renders of this section for this user."""
+        previews = {
+            record.slug: record.preview(customer)
+            for record in self.lists
+            if request.user.has_perm(record.permission)
+        }
+        extra = self.context(request, customer) if self.context is not None else {}
+        return SectionCard(section=self, lists=previews, context=extra)
+
+
+@dataclass(frozen=True)
+class SectionCard:
+    section: PageSection
+    lists: dict[str, SectionPreview]
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+# The registered sections in page order, and every list with a page of its own by slug.
+_PAGE_SECTIONS: dict[str, tuple[int, PageSection]] = {}
+SECTIONS: dict[str, RecordSection] = {}
+
+
+def register(section: PageSection, *, order: int) -> PageSection:
+    """Add a section to the customer page; registering an anchor again replaces its section
+    (so an app can take over a placeholder). Return the section."""
+    taken = {record.slug for record in section.lists} & set(SECTIONS)
+    previous = _PAGE_SECTIONS.get(section.anchor)
+    own = {record.slug for record in previous[1].lists} if previous else set()
+    if taken - own:
+        raise ValueError(f"Customer-page lists already registered: {sorted(taken - own)}")
+    for slug in own:
+        del SECTIONS[slug]
+    _PAGE_SECTIONS[section.anchor] = (order, section)
+    for record in section.lists:
+        SECTIONS[record.slug] = record
+    return section
+
+
+def page_sections() -> list[PageSection]:
+    """Return the registered sections in page order."""
+    return [section for _order, section in sorted(_PAGE_SECTIONS.values(), key=lambda s: s[0])]
+
+
+def cards(request: HttpRequest, customer: Customer) -> list[SectionCard]:
+    """Return every section of the person's page as this user sees it."""
+    return [section.card(request, customer) for section in page_sections()]
+
+
+# --- The register's own lists ---------------------------------------------------------------------
+
+GROUPS = RecordSection(
+    slug="ryhmat",
+    title=_("Groups"),
+    template="customers/_groups.html",
+    context_name="groups",
+    anchor="perustiedot",
+    rows=lambda customer: CustomerGroup.objects.filter(memberships__customer=customer).order_by(
+        "name", "pk"
+    ),
+)
+
+
+def register_own_sections() -> None:
+    """Register the register's own lists: roles, services, insurance and coverage."""
+    register(
+        PageSection(
+            anchor="tehtavat",
             title=_("Roles in companies"),
-            template="customers/_roles.html",
-            context_name="roles",
-            rows=lambda customer: (
-                ContactRole.objects.filter(customer=customer)
-                .select_related("company")
-                .order_by("-started_on", "-pk")
+            template="customers/_section_roles.html",
+            lists=(
+                RecordSection(
+                    slug="tehtavat",
+                    title=_("Roles in companies"),
+                    template="customers/_roles.html",
+                    context_name="roles",
+                    rows=lambda customer: (
+                        ContactRole.objects.filter(customer=customer)
+                        .select_related("company")
+                        .order_by("-started_on", "-pk")
+                    ),
+                ),
             ),
         ),
-        RecordSection(
-            slug="palvelut",
+        order=100,
+    )
+    register(
+        PageSection(
+            anchor="palvelut",
             title=_("Services and payments"),
-            template="customers/_services.html",
-            context_name="services",
-            rows=lambda customer: ServiceUse.objects.filter(customer=customer).order_by(
-                "-date", "-pk"
+            template="customers/_section_services.html",
+            lists=(
+                RecordSection(
+                    slug="palvelut",
+                    title=_("Services and payments"),
+                    template="customers/_services.html",
+                    context_name="services",
+                    rows=lambda customer: ServiceUse.objects.filter(customer=customer).order_by(
+                        "-date", "-pk"
+                    ),
+                ),
             ),
         ),
-        RecordSection(
-            slug="vakuutukset",
-            title=_("Insurances"),
-            template="customers/_insurances.html",
-            context_name="insurances",
+        order=200,
+    )
+    register(
+        PageSection(
             anchor="tyoterveys",
-            rows=lambda customer: Insurance.objects.filter(customer=customer).order_by(
-                F("valid_from").desc(nulls_last=True), "-pk"
+            title=_("Insurance and occupational health"),
+            template="customers/_section_health.html",
+            lists=(
+                RecordSection(
+                    slug="vakuutukset",
+                    title=_("Insurances"),
+                    template="customers/_insurances.html",
+                    context_name="insurances",
+                    anchor="tyoterveys",
+                    rows=lambda customer: Insurance.objects.filter(customer=customer).order_by(
+                        F("valid_from").desc(nulls_last=True), "-pk"
+                    ),
+                ),
+                RecordSection(
+                    slug="tyoterveys",
+                    title=_("Occupational health coverage"),
+                    template="customers/_coverages.html",
+                    context_name="coverages",
+                    rows=lambda customer: (
+                        OccupationalHealthCoverage.objects.filter(customer=customer)
+                        .select_related("contract__company")
+                        .order_by("-starts_on", "-pk")
+                    ),
+                ),
             ),
         ),
-        RecordSection(
-            slug="tyoterveys",
-            title=_("Occupational health coverage"),
-            template="customers/_coverages.html",
-            context_name="coverages",
-            rows=lambda customer: (
-                OccupationalHealthCoverage.objects.filter(customer=customer)
-                .select_related("contract__company")
-                .order_by("-starts_on", "-pk")
-            ),
-        ),
-        RecordSection(
-            slug="ryhmat",
-            title=_("Groups"),
-            template="customers/_groups.html",
-            context_name="groups",
-            anchor="perustiedot",
-            rows=lambda customer: CustomerGroup.objects.filter(
-                memberships__customer=customer
-            ).order_by("name", "pk"),
-        ),
-        RecordSection(
-            slug="luovutukset",
-            title=_("Disclosures"),
-            template="consents/_disclosures.html",
-            context_name="disclosures",
-            rows=disclosures_of,
-            anchor="suostumukset",
-            permission="consents.view_disclosure",
-        ),
-        RecordSection(
-            slug="palaute",
-            title=_("Feedback"),
-            template="feedback/_customer_feedback.html",
-            context_name="customer_feedback",
-            rows=lambda customer: Feedback.objects.for_customer(customer),
-            permission="feedback.view_feedback",
-        ),
-        RecordSection(
-            slug="puhelut",
-            title=_("Call recordings"),
-            template="calls/_customer_calls.html",
-            context_name="calls",
-            rows=lambda customer: CallRecording.objects.for_customer(customer),
-        ),
-    ]
-}
+        order=300,
+    )
+    # The groups show as badges under the person's name; their list page is kept here.
+    SECTIONS[GROUPS.slug] = GROUPS

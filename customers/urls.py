@@ -7,12 +7,15 @@ from customers.sections import SECTIONS
 
 
 class SectionConverter:
-    """Only the lists of a person's page, so that other apps' pages under a person's address
-    (suostumukset/, kiellot/) are not shadowed."""
+    """Only the registered lists of a person's page, so that other apps' pages under a
+    person's address (suostumukset/, kiellot/) are not shadowed: any other slug does not
+    match (a ValueError here tells the resolver to try the next pattern)."""
 
-    regex = "|".join(SECTIONS)
+    regex = "[-a-z0-9]+"
 
     def to_python(self, value: str) -> str:
+        if value not in SECTIONS:
+            raise ValueError(value)
         return value
 
     def to_url(self, value: str) -> str:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.history import attributed_to
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose
-from consents.selectors import customer_choices, may_edit, may_edit_customer
+from consents.selectors import may_edit, may_edit_customer, restriction_of
 from customers import forms
 from customers.history import recent_changes
 from customers.lookups import escape_like
@@ -34,12 +34,7 @@ from customers.models import (
 )
 from customers.paging import paged
 from customers.search import Kind, search_customers
-from customers.sections import (
-    ROWS_ON_SECTION_PAGE,
-    SECTIONS,
-    RecordSection,
-    SectionPreview,
-)
+from customers.sections import GROUPS, ROWS_ON_SECTION_PAGE, SECTIONS, cards
 from customers.services import ConcurrentEditError, customer_create, customer_update
 from customers.validators import normalise_business_id
 
@@ -88,10 +83,6 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _may_see(request: HttpRequest, section: RecordSection) -> bool:
-    return request.user.has_perm(section.permission)
-
-
 def _record_view(request: HttpRequest, customer: Customer) -> None:
     AccessLogEntry.record(
         actor=request.user,
@@ -105,38 +96,27 @@ def _record_view(request: HttpRequest, customer: Customer) -> None:
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole record of one person. Every view is written to the access log.
 
-    Each list shows its newest rows and the total in one query, so the page costs the same
-    number of queries however much the person has gathered; the rest is on the section pages.
+    The sections come from the apps that own them (customers.sections). Each list shows its
+    newest rows and the total in one query, so the page costs the same number of queries
+    however much the person has gathered; the rest is on the section pages.
     """
     _require(request, "customers.view_customer")
     customer = get_object_or_404(Customer, pk=pk)
     _record_view(request, customer)
-    choices = customer_choices(customer)
-    sections = {
-        slug: section.preview(customer)
-        for slug, section in SECTIONS.items()
-        # The disclosures come with the person's choices.
-        if slug != "luovutukset" and _may_see(request, section)
-    }
+    restriction = restriction_of(customer)
     return render(
         request,
         "customers/customer_detail.html",
         {
             "customer": customer,
             "changes": recent_changes(customer),
-            "sections": sections,
-            "choices": choices,
-            "disclosure_preview": SectionPreview(
-                section=SECTIONS["luovutukset"],
-                customer_pk=customer.pk,
-                rows=choices.disclosures,
-                total=choices.disclosure_total,
-            ),
+            "groups": GROUPS.preview(customer),
+            "cards": cards(request, customer),
+            "restriction": restriction,
             # While processing is restricted only the privacy officer may change the record.
             "can_edit": request.user.has_perm("customers.change_customer")
-            and may_edit(request.user, choices.restriction),
+            and may_edit(request.user, restriction),
             "can_read_audit": request.user.has_perm("audit.view_accesslogentry"),
-            "customer_feedback": sections["palaute"].rows if "palaute" in sections else None,
         },
     )
 

@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class DsarConfig(AppConfig):
     name = "dsar"
     verbose_name = _("Data-subject requests")
+
+    def ready(self) -> None:
+        from dsar import sections
+
+        sections.register()

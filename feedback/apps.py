@@ -7,3 +7,13 @@ from django.utils.translation import gettext_lazy as _
 class FeedbackConfig(AppConfig):
     name = "feedback"
     verbose_name = _("Feedback")
+
+    def ready(self) -> None:
+        from calls.signals import recording_stored
+        from feedback import sections
+        from feedback.receivers import invite_to_survey_after_call
+
+        sections.register()
+        recording_stored.connect(
+            invite_to_survey_after_call, dispatch_uid="feedback.invite_to_survey_after_call"
+        )

@@ -1,7 +1,8 @@
 """Operations on feedback, SMS surveys and website visits, each with the actor who did it.
 
-Surveys: after a customer-service call is registered, `invite_to_survey_after_commit` queues a
-task once the call's transaction has committed; the task decides (`may_survey_caller`, the one
+Surveys: when a call recording is stored (calls.signals.recording_stored, received in
+feedback.receivers), `invite_to_survey_after_commit` queues a task once the call's transaction
+has committed; the task decides (`may_survey_caller`, the one
 decision point: the consents selector, then the quiet period) and creates the invitation; its
 sending is another task, which claims the invitation with a conditional UPDATE so that it is
 never sent twice, and gives the gateway the invitation's idempotency key on every attempt.

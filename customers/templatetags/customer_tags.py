@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django import template
+
+if TYPE_CHECKING:
+    from customers.sections import SectionCard
 
 register = template.Library()
 
@@ -16,3 +20,11 @@ def isodate(value: str | None) -> date | datetime | None:
         return datetime.fromisoformat(value)
     except ValueError:
         return None
+
+
+@register.simple_tag(takes_context=True)
+def customer_section(context: template.Context, card: SectionCard) -> str:
+    """Render one section of a person's page with its own include and extra context."""
+    include = context.template.engine.get_template(card.section.template)
+    with context.push(card=card, **card.context):
+        return include.render(context)

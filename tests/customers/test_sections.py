@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from audit.models import AccessAction, AccessLogEntry
 from consents.models import Basis, Category, Disclosure
+from customers import sections
 from customers.sections import ROWS_ON_CUSTOMER_PAGE, ROWS_ON_SECTION_PAGE, SECTIONS
 from tests.calls.factories import CallRecordingFactory
 from tests.conftest import make_user
@@ -207,3 +208,84 @@ def test_customer_page_query_count_does_not_grow_with_any_list(
     services(customer, ROWS_ON_CUSTOMER_PAGE + 5)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(f"/asiakkaat/{customer.pk}/").status_code == 200
+
+
+# --- Sections contributed by other apps ---------------------------------------------------------
+
+
+@pytest.fixture
+def registry():
+    """Restore the customer page's sections after a test that registers its own."""
+    saved_pages, saved_lists = dict(sections._PAGE_SECTIONS), dict(SECTIONS)
+    yield sections
+    sections._PAGE_SECTIONS.clear()
+    sections._PAGE_SECTIONS.update(saved_pages)
+    SECTIONS.clear()
+    SECTIONS.update(saved_lists)
+
+
+def test_the_page_renders_every_registered_section_in_order_with_its_nav_link(clerk, client_for):
+    customer = CustomerFactory()
+    body = client_for(clerk).get(f"/asiakkaat/{customer.pk}/").content.decode()
+    positions = []
+    for section in sections.page_sections():
+        anchor = section.anchor
+        assert f'<a href="#{anchor}">{section.nav_label}</a>' in body, anchor
+        opening = f'<section class="card" id="{anchor}" aria-labelledby="h-{anchor}">'
+        assert body.count(opening) == 1, anchor
+        assert f'id="h-{anchor}"' in body, anchor
+        positions.append(body.index(opening))
+    assert positions == sorted(positions)
+    assert [s.anchor for s in sections.page_sections()] == [
+        "tehtavat",
+        "palvelut",
+        "tyoterveys",
+        "suostumukset",
+        "palaute",
+        "puhelut",
+        "pyynnot",
+    ]
+
+
+def test_the_requests_placeholder_comes_from_dsar_and_can_be_replaced(clerk, client_for, registry):
+    customer = CustomerFactory()
+    client = client_for(clerk)
+    assert (
+        "Kirjalliset pyynnöt eivät ole vielä käytössä."
+        in client.get(f"/asiakkaat/{customer.pk}/").content.decode()
+    )
+
+    registry.register(
+        registry.PageSection(
+            anchor="pyynnot",
+            title="Pyynnöt nyt",
+            template="customers/_section_roles.html",
+            lists=(
+                registry.RecordSection(
+                    slug="pyynto-rivit",
+                    title="Pyynnöt",
+                    template="customers/_roles.html",
+                    context_name="roles",
+                    rows=lambda person: person.roles.all(),
+                ),
+            ),
+        ),
+        order=700,
+    )
+    body = client.get(f"/asiakkaat/{customer.pk}/").content.decode()
+    assert "Kirjalliset pyynnöt eivät ole vielä käytössä." not in body
+    assert '<a href="#pyynnot">Pyynnöt nyt</a>' in body
+    assert client.get(f"/asiakkaat/{customer.pk}/pyynto-rivit/").status_code == 200
+
+
+def test_a_list_slug_belongs_to_one_section(registry):
+    with pytest.raises(ValueError, match="palvelut"):
+        registry.register(
+            registry.PageSection(
+                anchor="toinen",
+                title="Toinen",
+                template="customers/_section_services.html",
+                lists=(SECTIONS["palvelut"],),
+            ),
+            order=1,
+        )

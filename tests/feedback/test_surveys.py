@@ -8,10 +8,14 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
 
+from accounts.models import ApiClient, Scope
 from calls.models import Direction
+from calls.services import detect_audio_type, recording_receive
 from consents.models import BanKind, Channel, ConsentPurpose
 from consents.services import ban_record, restriction_set
 from customers.models import LifeStatus
@@ -205,6 +209,71 @@ def test_registering_a_call_through_the_api_sends_one_survey(
     invitation = SurveyInvitation.objects.get()
     assert invitation.customer == customer
     assert invitation.status == InvitationStatus.SENT
+
+
+def test_a_recording_stored_without_the_api_also_sends_its_survey(
+    sms_outbox, eager_celery, django_capture_on_commit_callbacks
+):
+    # calls/ knows nothing of surveys: the survey starts from calls.signals.recording_stored,
+    # whatever stores the recording; here the service is called directly.
+    customer = CustomerFactory(phone="+358401234567")
+    telephony_client, _token = ApiClient.issue(name="Puhelinjärjestelmä", scopes=[Scope.CALLS])
+    audio = SimpleUploadedFile("a.wav", wav_bytes(), "audio/wav")
+    store = {
+        "call_id": "pbx-2026-000778",
+        "caller_number": PhoneNumber.from_string("+358401234567"),
+        "agent": "Asiakaspalvelu",
+        "queue": "asiakaspalvelu",
+        "direction": Direction.INBOUND,
+        "started_at": timezone.now() - timedelta(minutes=5),
+        "duration_seconds": 60,
+        "audio": audio,
+        "audio_type": detect_audio_type(audio),
+        "by": telephony_client,
+    }
+
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        recording, created = recording_receive(**store)
+    assert created and queued
+    with django_capture_on_commit_callbacks(execute=True) as queued_again:
+        recording_receive(**store)  # a retry stores nothing and queues nothing
+    assert queued_again == []
+
+    invitation = SurveyInvitation.objects.get()
+    assert invitation.call == recording and invitation.customer == customer
+    (message,) = sent_messages(sms_outbox)
+    assert message["to"] == "+358401234567"
+
+
+def test_a_recording_whose_transaction_rolls_back_queues_no_survey(
+    sms_outbox, eager_celery, django_capture_on_commit_callbacks
+):
+    telephony_client, _token = ApiClient.issue(name="Puhelinjärjestelmä", scopes=[Scope.CALLS])
+    audio = SimpleUploadedFile("a.wav", wav_bytes(), "audio/wav")
+
+    class Abort(Exception):
+        pass
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as queued,
+        pytest.raises(Abort),
+        transaction.atomic(),
+    ):
+        recording_receive(
+            call_id="pbx-2026-000779",
+            caller_number=PhoneNumber.from_string("+358401234567"),
+            agent="",
+            queue="",
+            direction=Direction.INBOUND,
+            started_at=timezone.now(),
+            duration_seconds=60,
+            audio=audio,
+            audio_type=detect_audio_type(audio),
+            by=telephony_client,
+        )
+        raise Abort
+    assert queued == []
+    assert not SurveyInvitation.objects.exists()
 
 
 # --- A failing gateway --------------------------------------------------------------------------
