@@ -73,6 +73,35 @@ class StorableCharField(serializers.CharField):
         return value
 
 
+_TEXT_FIELDS = (
+    serializers.CharField,
+    serializers.ChoiceField,
+    serializers.UUIDField,
+    serializers.DateTimeField,
+)
+
+
+class StrictJSONSerializer(serializers.Serializer):
+    """A serializer of a JSON body that takes each value only in its JSON type: text as a
+    string (not `0`), a whole number as a number (not `"5"`), as the schema says."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict) and type(data) is dict:  # JSON, not a form's QueryDict
+            errors: dict[str, list[str]] = {}
+            for name, field in self.fields.items():
+                value = data.get(name)
+                if value is None or field.read_only:
+                    continue
+                if isinstance(field, serializers.IntegerField):
+                    if isinstance(value, bool) or not isinstance(value, int):
+                        errors[name] = [str(_("Enter a whole number."))]
+                elif isinstance(field, _TEXT_FIELDS) and not isinstance(value, str):
+                    errors[name] = [str(_("Enter text."))]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
 # --- Parsing ------------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_base import StrictJSONSerializer
 from accounts.authentication import HasScope
 from accounts.models import Scope
 from consents.models import API_CHANNELS, Channel, ConsentAction, ConsentPurpose, ConsentWording
@@ -21,7 +22,7 @@ from consents.services import ProcessingRestricted, consent_give, consent_withdr
 from customers.tokens import PersonTokenField
 
 
-class ConsentRequestSerializer(serializers.Serializer):
+class ConsentRequestSerializer(StrictJSONSerializer):
     person_token = PersonTokenField(purpose=Scope.CONSENTS)
     purpose = serializers.SlugField(
         max_length=50, help_text="The purpose's code, e.g. email-marketing."

@@ -33,6 +33,7 @@ from accounts.api_base import (
     IDEMPOTENCY_HEADER,
     ErrorDetailSerializer,
     StorableCharField,
+    StrictJSONSerializer,
     idempotent,
     is_storable,
     printable,
@@ -77,7 +78,7 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 # --- Feedback -----------------------------------------------------------------------------------
 
 
-class FeedbackIntakeSerializer(serializers.Serializer):
+class FeedbackIntakeSerializer(StrictJSONSerializer):
     person_token = PersonTokenField(
         purpose=Scope.FEEDBACK,
         required=False,
@@ -259,9 +260,9 @@ class VisitBatch:
                 self._error(index, "visited_at", _("The time is not within the last 7 days."))
                 moment = None
         resolution = self._text(index, item, "screen_resolution", _RESOLUTION)
-        token = item.get("person_token") or ""
+        token = item.get("person_token")
         customer_id = None
-        if token:
+        if token is not None and token != "":
             if isinstance(token, str):
                 customer_id = customer_id_from_token(token, purpose=Scope.VISITS)
             if customer_id is None:
@@ -291,6 +292,50 @@ class VisitBatch:
                 self._error(index, "person_token", str(INVALID_TOKEN))
 
 
+def _optional_text(pattern: re.Pattern, max_length: int) -> dict[str, Any]:
+    return {
+        "type": "string",
+        "nullable": True,
+        "maxLength": max_length,
+        "pattern": f"^$|{pattern.pattern}",  # empty is the same as left out
+    }
+
+
+# The schema of a visit (VisitBatch validates; this documents): one object, or a list of them.
+WEBSITE_VISIT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "ip_address": {
+            "type": "string",
+            "description": "IPv4 or IPv6, without a zone (no `%eth0`).",
+            "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}],
+        },
+        "visited_at": {
+            "type": "string",
+            "format": "date-time",
+            "description": "ISO 8601 with an offset, within the last 7 days.",
+        },
+        "language": _optional_text(_LANGUAGE, 35),
+        "browser": _optional_text(_BROWSER, 50),
+        "screen_resolution": _optional_text(_RESOLUTION, 11),
+        "person_token": {"type": "string", "nullable": True, "maxLength": MAX_TOKEN_LENGTH},
+    },
+    "required": ["ip_address", "visited_at"],
+    "additionalProperties": False,
+}
+WEBSITE_VISITS_SCHEMA = {
+    "oneOf": [
+        WEBSITE_VISIT_SCHEMA,
+        {
+            "type": "array",
+            "items": WEBSITE_VISIT_SCHEMA,
+            "minItems": 1,
+            "maxItems": settings.WEBSITE_VISIT_BATCH_MAX,
+        },
+    ]
+}
+
+
 class VisitIntake(APIView):
     """Receive website visits, one or a batch."""
 
@@ -310,29 +355,7 @@ class VisitIntake(APIView):
             "of a list are keyed `<index>.<field>`; nothing of a refused batch is stored. "
             "Visits are deleted after WEBSITE_VISIT_RETENTION_DAYS (90)."
         ),
-        request=inline_serializer(
-            "WebsiteVisit",
-            {
-                "ip_address": serializers.IPAddressField(
-                    help_text="IPv4 or IPv6, without a zone (no `%eth0`)."
-                ),
-                "visited_at": serializers.DateTimeField(
-                    help_text="ISO 8601 with an offset, within the last 7 days."
-                ),
-                "language": serializers.RegexField(
-                    _LANGUAGE.pattern, max_length=35, required=False, allow_blank=True
-                ),
-                "browser": serializers.RegexField(
-                    _BROWSER.pattern, max_length=50, required=False, allow_blank=True
-                ),
-                "screen_resolution": serializers.RegexField(
-                    _RESOLUTION.pattern, max_length=11, required=False, allow_blank=True
-                ),
-                "person_token": serializers.CharField(
-                    max_length=MAX_TOKEN_LENGTH, required=False, allow_blank=True
-                ),
-            },
-        ),
+        request={"application/json": WEBSITE_VISITS_SCHEMA},
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={201: inline_serializer("VisitsStored", {"stored": serializers.IntegerField()})},
         examples=[
@@ -365,7 +388,7 @@ class VisitIntake(APIView):
 # --- Survey answers -----------------------------------------------------------------------------
 
 
-class SurveyAnswerSerializer(serializers.Serializer):
+class SurveyAnswerSerializer(StrictJSONSerializer):
     message_id = serializers.RegexField(
         r"^[\w.:@/+=-]+$",
         max_length=100,
