@@ -402,7 +402,13 @@ class SurveyAnswerSerializer(StrictJSONSerializer):
         default=None,
         help_text="The invitation's reference, when the gateway echoes it.",
     )
-    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    received_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the gateway received it: ISO 8601 with an offset, within the last 30 "
+        "days; now when left out.",
+    )
 
     def validate_received_at(self, value: datetime | None) -> datetime | None:
         now = timezone.now()
