@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -41,9 +42,8 @@ class TwoFactorRequiredMiddleware:
         return self.get_response(request)
 
 
-# The longest value a query string or form field may carry; a search box or a filter needs far
-# less, and a longer one is someone fuzzing.
-MAX_INPUT_VALUE = 10_000
+# The longest value a query string may carry: a search box or a filter needs far less, and a
+# longer one is someone fuzzing. Forms are bounded by their fields (and the request size).
 MAX_QUERY_VALUE = 1_000
 
 
@@ -57,19 +57,19 @@ def unusable_input(request: HttpRequest) -> str | None:
     A NUL character cannot be stored in (or searched for in) PostgreSQL text; lone surrogates
     never get this far (the form decoder replaces them).
     """
-    fields = [(request.GET, MAX_QUERY_VALUE)]
+    fields: list[tuple[Any, int | None]] = [(request.GET, MAX_QUERY_VALUE)]
     if (
         request.method == "POST"
         and not request.path.startswith("/api/")
         and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
-        fields.append((request.POST, MAX_INPUT_VALUE))
+        fields.append((request.POST, None))
     for data, limit in fields:
         for key, values in data.lists():
             for value in [key, *values]:
                 if "\x00" in value:
                     return str(_("The text contains a character that cannot be used (NUL)."))
-                if len(value) > limit:
+                if limit is not None and len(value) > limit:
                     return str(
                         _("The text is too long: at most %(count)d characters.") % {"count": limit}
                     )
