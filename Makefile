@@ -49,6 +49,7 @@ bench: database
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Regenerate requirements.lock from pyproject.toml in a clean, throwaway venv.
 lock:

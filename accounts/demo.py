@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, User
+from django.utils.module_loading import autodiscover_modules
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -60,3 +63,36 @@ def load_demo_staff() -> list[User]:
             )
         users.append(user)
     return users
+
+
+@dataclass(frozen=True)
+class DemoLoader:
+    """One app's demo data, registered from its own `demo` module (accounts does not know the
+    apps above it). Loaders run in `order` after the demo staff."""
+
+    order: int
+    load: Callable[[], int]
+    # This loader invents the people; the others only add to people invented just now.
+    adds_people: bool = False
+
+
+_LOADERS: list[DemoLoader] = []
+
+
+def register_demo_loader(loader: DemoLoader) -> None:
+    if loader not in _LOADERS:
+        _LOADERS.append(loader)
+
+
+def load_demo_data() -> int:
+    """Load the demo staff, then every app's demo data; return how many people were invented
+    (0 when the register was already there: then nothing else is added)."""
+    autodiscover_modules("demo")
+    load_demo_staff()
+    people = 0
+    for loader in sorted(_LOADERS, key=lambda loader: loader.order):
+        if loader.adds_people:
+            people = loader.load()
+        elif people:
+            loader.load()
+    return people

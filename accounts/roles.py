@@ -57,7 +57,7 @@ _CHOICES = {
     "consents.view_ban",
     "consents.add_ban",
     "consents.change_ban",
-    "consents.view_restriction",
+    "privacy.view_restriction",
     "consents.view_disclosure",
 }
 
@@ -82,9 +82,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     | {
         # Restriction of processing (GDPR Art. 18), recipients and the disclosure log (§9),
         # consent purposes and their wordings.
-        "consents.add_restriction",
-        "consents.change_restriction",
-        "consents.edit_restricted",
+        "privacy.add_restriction",
+        "privacy.change_restriction",
+        "privacy.edit_restricted",
         "consents.view_recipient",
         "consents.add_recipient",
         "consents.change_recipient",
@@ -127,17 +127,30 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
 }
 
 
+class UnknownPermission(Exception):
+    """A role names a permission that no installed model defines (a typo, a moved model)."""
+
+
 def sync_role_permissions() -> None:
-    """Give each role exactly the permissions declared for it (missing ones are skipped)."""
+    """Give each role exactly the permissions declared for it.
+
+    Raises UnknownPermission, changing nothing, when a role names a permission that does not
+    exist: a silently skipped one would leave a role without a right it was meant to have.
+    """
+    existing = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
+    unknown = sorted(
+        {label for codenames in ROLE_PERMISSIONS.values() for label in codenames} - set(existing)
+    )
+    if unknown:
+        raise UnknownPermission(f"Roles name permissions that do not exist: {', '.join(unknown)}")
     for role, codenames in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role.value)
-        wanted = Permission.objects.none()
-        for label in codenames:
-            app_label, codename = label.split(".")
-            wanted |= Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            )
-        group.permissions.set(wanted)
+        group.permissions.set([existing[label] for label in codenames])
 
 
 def roles_of(user) -> set[Role]:

@@ -12,8 +12,10 @@ from pghistory.admin.core import EventsAdmin
 from audit.models import AccessLogEntry
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Nobody, whatever their role, adds, changes or deletes audit rows through the admin."""
+class ReadOnlyMixin:
+    """Nobody, whatever their role, adds, changes or deletes these rows through the admin: they
+    are written by services only (audit rows, ledgers, records of runs). For model admins and
+    inlines alike."""
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -23,6 +25,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    show_full_result_count = False
 
 
 class SubjectFilter(admin.SimpleListFilter):
@@ -36,12 +42,10 @@ class SubjectFilter(admin.SimpleListFilter):
         return [(value, value)] if value else []
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        from customers.models import Customer
-
         if self.value() and self.value().isdigit():
+            # By label: audit sits below the register and does not import it.
             return queryset.filter(subject_id=int(self.value())).filter(
-                subject_type__app_label=Customer._meta.app_label,
-                subject_type__model=Customer._meta.model_name,
+                subject_type__app_label="customers", subject_type__model="customer"
             )
         return queryset
 

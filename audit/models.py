@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pgtrigger
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.actors import actor_pair, exactly_one_actor, split_actor
 
 if TYPE_CHECKING:
     from accounts.models import Actor
@@ -81,22 +82,7 @@ class AccessLogQuerySet(models.QuerySet):
 
 class AccessLogEntry(models.Model):
     at = models.DateTimeField(_("time"), default=timezone.now)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    api_client = models.ForeignKey(
-        "accounts.ApiClient",
-        verbose_name=_("API client"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    user, api_client = actor_pair(_("user"), _("API client"))
     action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
     purpose = models.CharField(_("purpose"), max_length=20, choices=AccessPurpose.choices)
     # The data subject whose data was accessed.
@@ -124,10 +110,7 @@ class AccessLogEntry(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="accesslog_one_actor",
-                condition=(
-                    models.Q(user__isnull=False, api_client__isnull=True)
-                    | models.Q(user__isnull=True, api_client__isnull=False)
-                ),
+                condition=exactly_one_actor("user", "api_client"),
             ),
         ]
         indexes = [
@@ -160,12 +143,10 @@ class AccessLogEntry(models.Model):
         obj: models.Model | None = None,
     ) -> AccessLogEntry:
         """Write one entry attributed to a staff user or an API client."""
-        from accounts.models import ApiClient
-
-        is_client = isinstance(actor, ApiClient)
+        user, api_client = split_actor(actor)
         return cls.objects.create(
-            user=None if is_client else actor,
-            api_client=actor if is_client else None,
+            user=user,
+            api_client=api_client,
             action=action,
             purpose=purpose,
             subject_type=ContentType.objects.get_for_model(subject),
@@ -173,3 +154,17 @@ class AccessLogEntry(models.Model):
             object_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
             object_id=obj.pk if obj is not None else None,
         )
+
+
+def log_view(
+    actor: Actor,
+    subject: models.Model,
+    *,
+    obj: models.Model | None = None,
+    purpose: AccessPurpose = AccessPurpose.CUSTOMER_SERVICE,
+) -> AccessLogEntry:
+    """Log that the actor looked at the person's record (or `obj` of it): the one call every
+    page showing a person makes."""
+    return AccessLogEntry.record(
+        actor=actor, action=AccessAction.VIEW, purpose=purpose, subject=subject, obj=obj
+    )

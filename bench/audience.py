@@ -36,9 +36,9 @@ from consents.models import (  # noqa: E402
     ConsentState,
     ConsentWording,
     ContactChannel,
-    Restriction,
 )
 from customers.models import Customer, LifeStatus  # noqa: E402
+from privacy.models import Restriction  # noqa: E402
 
 NAIVE_PEOPLE = 10_000
 PURPOSE = "email-marketing"
@@ -111,7 +111,7 @@ def load_choices() -> None:
                 [kind, user.pk],
             )
         cursor.execute(
-            "INSERT INTO consents_restriction (customer_id, reason, set_at, set_by_id, "
+            "INSERT INTO privacy_restriction (customer_id, reason, set_at, set_by_id, "
             "lift_reason) SELECT c.id, 'bench', now(), %s, '' FROM customers_customer c "
             f"WHERE {picked('restricted')}",
             [user.pk],
@@ -130,7 +130,7 @@ def load_choices() -> None:
             "consents_consentevent",
             "consents_consentstate",
             "consents_ban",
-            "consents_restriction",
+            "privacy_restriction",
             "customers_customer",
         ):
             cursor.execute(f"VACUUM ANALYZE {table}")

@@ -11,26 +11,21 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.admin import ReadOnlyAdmin, ReadOnlyMixin
 from calls.models import CallRecording, RecordingHold
 from calls.services import hold_place, hold_release
 
 
-class HoldInline(admin.TabularInline):
+class HoldInline(ReadOnlyMixin, admin.TabularInline):
     model = RecordingHold
     extra = 0
     can_delete = False
     fields = ["request_reference", "reason", "placed_at", "placed_by", "released_at", "released_by"]
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(CallRecording)
-class CallRecordingAdmin(admin.ModelAdmin):
+class CallRecordingAdmin(ReadOnlyAdmin):
     """Read-only: recordings come from the telephony API and go with retention. The audio is
     never linked from here; it plays only on the listening page, with a purpose."""
 
@@ -59,15 +54,6 @@ class CallRecordingAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     inlines = [HoldInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     @admin.display(description=_("listening"))
     def listening_page(self, recording: CallRecording) -> str:

@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.admin import ReadOnlyAdmin
 from consents.forms import DisclosureAdminForm
 from consents.models import (
     AudienceExport,
@@ -24,25 +25,11 @@ from consents.models import (
     ConsentWording,
     Disclosure,
     Recipient,
-    Restriction,
 )
 from consents.services import RecipientNotAllowed, disclosure_record
 from customers.models import Customer
 
 SUBJECTS_SHOWN = 100
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by services only; the admin shows them."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class WordingInline(admin.StackedInline):
@@ -92,16 +79,6 @@ class BanAdmin(ReadOnlyAdmin):
     search_fields = ["=customer__customer_number"]
     search_help_text = gettext_lazy("Customer number.")
     show_full_result_count = False
-
-
-@admin.register(Restriction)
-class RestrictionAdmin(ReadOnlyAdmin):
-    """Set and lifted on the customer page, where the privacy officer sees the whole record."""
-
-    list_display = ["customer", "set_at", "set_by", "lifted_at", "lifted_by"]
-    list_select_related = ["customer", "set_by", "lifted_by"]
-    search_fields = ["=customer__customer_number"]
-    search_help_text = gettext_lazy("Customer number.")
 
 
 @admin.register(Recipient)

@@ -18,8 +18,9 @@ from accounts.api_base import StrictJSONSerializer
 from accounts.authentication import HasScope
 from accounts.models import Scope
 from consents.models import API_CHANNELS, Channel, ConsentAction, ConsentPurpose, ConsentWording
-from consents.services import ProcessingRestricted, consent_give, consent_withdraw
+from consents.services import consent_give, consent_withdraw
 from customers.tokens import PersonTokenField
+from privacy.restriction import ProcessingRestricted
 
 
 class ConsentRequestSerializer(StrictJSONSerializer):

@@ -10,9 +10,10 @@ class ConsentsConfig(AppConfig):
     verbose_name = _("Consents and bans")
 
     def ready(self) -> None:
-        from consents import sections
+        from consents import address_bans, checks, sections  # noqa: F401 (checks register)
 
         sections.register()
+        address_bans.register()
 
         def _ensure(sender: AppConfig, **kwargs: object) -> None:
             from consents.purposes import ensure_starting_purposes

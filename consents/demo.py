@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from accounts.demo import DemoLoader, register_demo_loader
 from consents.audiences import AudienceFilters
 from consents.models import (
     STAFF_CHANNELS,
@@ -25,10 +26,10 @@ from consents.services import (
     consent_give,
     consent_withdraw,
     disclosure_record,
-    restriction_set,
 )
 from customers.models import Customer
 from privacy.declarations import Basis, Category
+from privacy.restriction import restriction_set
 
 RECIPIENTS = [
     (
@@ -128,3 +129,6 @@ def load_demo_choices(*, seed: int = 2018) -> int:
     )
     audience_export_run(export_id=export.pk)
     return events
+
+
+register_demo_loader(DemoLoader(order=20, load=load_demo_choices))

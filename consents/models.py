@@ -9,6 +9,7 @@ million people. Bans and restrictions beat any consent (consents.selectors.conta
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import date, datetime, timedelta
 from pathlib import PurePath
@@ -18,12 +19,14 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from accounts.actors import actor_pair, at_most_one_actor, exactly_one_actor
 from privacy.declarations import Basis, Category
 
 if TYPE_CHECKING:
@@ -59,6 +62,11 @@ class ContactChannel(models.TextChoices):
     LETTER = "letter", _("Letter")
 
 
+# Electronic direct marketing needs the person's consent (notice §13; Information Society Code
+# 917/2014 s. 200), whatever a purpose's configuration says.
+ELECTRONIC_CHANNELS = frozenset({ContactChannel.EMAIL, ContactChannel.SMS})
+
+
 class Channel(models.TextChoices):
     """How a consent, withdrawal or ban reached the register."""
 
@@ -75,23 +83,6 @@ class Channel(models.TextChoices):
 STAFF_CHANNELS = (Channel.PHONE, Channel.OFFICE, Channel.LETTER, Channel.EMAIL, Channel.WEB)
 # What the website may say a consent came through.
 API_CHANNELS = (Channel.WEB, Channel.EMAIL, Channel.API)
-
-
-def _one_actor(prefix: str = "recorded_by") -> Q:
-    return Q(**{f"{prefix}__isnull": False, f"{prefix}_client__isnull": True}) | Q(
-        **{f"{prefix}__isnull": True, f"{prefix}_client__isnull": False}
-    )
-
-
-def actor_fields(actor: Actor | None) -> tuple[object, object]:
-    """Return (user, API client) for an actor; both None for an automatic job."""
-    from accounts.models import ApiClient
-
-    if actor is None:
-        return None, None
-    if isinstance(actor, ApiClient):
-        return None, actor
-    return actor, None
 
 
 # --- Purposes and their wordings ------------------------------------------------------------------
@@ -143,6 +134,13 @@ class ConsentPurpose(models.Model):
     def covers(self, channel: str) -> bool:
         """Whether the purpose may be used through this contact channel."""
         return not self.channel or self.channel == channel
+
+    def needs_consent_through(self, channel: str) -> bool:
+        """Whether contact for the purpose through the channel needs consent in force: always
+        for electronic direct marketing, whatever `requires_consent` says (notice §13)."""
+        return self.requires_consent or (
+            self.activity == Activity.MARKETING and channel in ELECTRONIC_CHANNELS
+        )
 
     def blocking_bans(self, channel: str) -> list[str]:
         """Return the kinds of ban that stop contact for this purpose through the channel."""
@@ -251,22 +249,7 @@ class ConsentEvent(models.Model):
     evidence_file = models.FileField(
         _("scanned evidence"), upload_to=evidence_path, blank=True, max_length=255
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    recorded_by_client = models.ForeignKey(
-        "accounts.ApiClient",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("recorded by API client"),
-    )
+    recorded_by, recorded_by_client = actor_pair(_("recorded by"), _("recorded by API client"))
     at = models.DateTimeField(_("time"), default=timezone.now)
 
     objects = ConsentEventQuerySet.as_manager()
@@ -276,7 +259,10 @@ class ConsentEvent(models.Model):
         verbose_name_plural = _("consent events")
         ordering = ["-at", "-pk"]
         constraints = [
-            models.CheckConstraint(name="consentevent_one_actor", condition=_one_actor()),
+            models.CheckConstraint(
+                name="consentevent_one_actor",
+                condition=exactly_one_actor("recorded_by", "recorded_by_client"),
+            ),
             models.CheckConstraint(
                 name="consentevent_channel",
                 condition=~Q(channel=Channel.ADDRESS_SERVICE),
@@ -378,22 +364,7 @@ class Ban(models.Model):
     started_on = models.DateField(_("in force from"), default=timezone.localdate)
     channel = models.CharField(_("source"), max_length=20, choices=Channel.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    recorded_by_client = models.ForeignKey(
-        "accounts.ApiClient",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("recorded by API client"),
-    )
+    recorded_by, recorded_by_client = actor_pair(_("recorded by"), _("recorded by API client"))
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
     lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
     lifted_by = models.ForeignKey(
@@ -420,7 +391,7 @@ class Ban(models.Model):
             ),
             models.CheckConstraint(
                 name="ban_at_most_one_recorder",
-                condition=Q(recorded_by__isnull=True) | Q(recorded_by_client__isnull=True),
+                condition=at_most_one_actor("recorded_by", "recorded_by_client"),
             ),
             models.CheckConstraint(
                 name="ban_lifted_after_recorded",
@@ -438,76 +409,6 @@ class Ban(models.Model):
     @property
     def recorder(self) -> Actor | None:
         return self.recorded_by or self.recorded_by_client
-
-
-class RestrictionQuerySet(models.QuerySet):
-    def in_force(self) -> RestrictionQuerySet:
-        return self.filter(lifted_at__isnull=True)
-
-
-@pghistory.track()
-class Restriction(models.Model):
-    """Restriction of processing (GDPR Art. 18), set and lifted by the privacy officer.
-
-    While it is in force the person is left out of every outgoing path, and only the privacy
-    officer may change the record.
-    """
-
-    customer = models.ForeignKey(
-        "customers.Customer",
-        on_delete=models.CASCADE,
-        related_name="restrictions",
-        verbose_name=_("customer"),
-    )
-    reason = models.TextField(_("reason"))
-    set_at = models.DateTimeField(_("set"), default=timezone.now)
-    set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("set by"),
-    )
-    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
-    lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("lifted by"),
-    )
-    lift_reason = models.TextField(_("reason for lifting"), blank=True)
-
-    objects = RestrictionQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("restriction of processing")
-        verbose_name_plural = _("restrictions of processing")
-        ordering = ["-set_at", "-pk"]
-        permissions = [
-            ("edit_restricted", _("Can change a customer whose processing is restricted")),
-        ]
-        constraints = [
-            # Also the audience's anti-join.
-            models.UniqueConstraint(
-                fields=["customer"],
-                condition=Q(lifted_at__isnull=True),
-                name="restriction_one_in_force",
-            ),
-            models.CheckConstraint(name="restriction_has_reason", condition=~Q(reason="")),
-            models.CheckConstraint(
-                name="restriction_lifted_with_reason",
-                condition=Q(lifted_at__isnull=True)
-                | (Q(lifted_by__isnull=False) & ~Q(lift_reason="")),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.customer_id} {self.set_at:%Y-%m-%d}"
-
-    @property
-    def is_in_force(self) -> bool:
-        return self.lifted_at is None
 
 
 # --- Recipients and disclosures -------------------------------------------------------------------
@@ -586,6 +487,41 @@ def copy_path(instance: Disclosure, filename: str) -> str:
 _EEA_SQL = ", ".join(f"'{code}'" for code in sorted(EU_EEA_COUNTRIES))
 
 
+class DisclosureQuerySet(models.QuerySet):
+    def take_person_out(self, *, customer: Customer) -> list[tuple[int, str, str]]:
+        """Erasure's step for disclosures about several people: write each copy that holds
+        others too again without the person's lines, and count the person out of every one
+        of these disclosures; return (pk, "copy", replaced stored name) of the copies
+        rewritten. A copy about the person alone, or one that is not a table, is left to
+        erasure, which deletes it. Runs inside the erasure, whose triggers are lifted; if the
+        erasure rolls back, a copy written here is referred to by nothing, and the orphan
+        sweep deletes it."""
+        from consents.copies import without_person
+
+        rewritten = []
+        field = Disclosure._meta.get_field("copy")
+        others = DisclosureSubject.objects.filter(disclosure=models.OuterRef("pk")).exclude(
+            customer=customer
+        )
+        shared = self.exclude(copy="").filter(models.Exists(others))
+        for pk, name in shared.values_list("pk", "copy"):
+            try:
+                with field.storage.open(name, "rb") as handle:
+                    content = handle.read()
+            except OSError:
+                continue  # the copy is gone already: erasure blanks the name
+            remaining = without_person(content, name, customer)
+            if remaining is None:
+                continue
+            stored = field.storage.save(copy_path(None, name), ContentFile(remaining))
+            self.filter(pk=pk).update(
+                copy=stored, copy_sha256=hashlib.sha256(remaining).hexdigest()
+            )
+            rewritten.append((pk, "copy", name))
+        self.filter(subject_count__gt=0).update(subject_count=models.F("subject_count") - 1)
+        return rewritten
+
+
 class Disclosure(models.Model):
     """One handing-over of personal data to a recipient (notice §9): to whom, on what basis,
     whose data, which categories, by whom, when, and the copy that was handed over.
@@ -625,6 +561,8 @@ class Disclosure(models.Model):
         related_name="+",
         verbose_name=_("disclosed by"),
     )
+
+    objects = DisclosureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("disclosure")
@@ -742,6 +680,27 @@ class AudienceExportQuerySet(models.QuerySet):
         )
 
 
+ELECTRONIC_MARKETING_CONSENT_CHECK = """
+    IF EXISTS (
+        SELECT 1 FROM consents_consentpurpose purpose
+        WHERE purpose.id = NEW.purpose_id AND purpose.activity = 'marketing'
+    ) AND EXISTS (
+        SELECT 1 FROM consents_disclosuresubject subject
+        WHERE subject.disclosure_id = NEW.disclosure_id
+          AND NOT EXISTS (
+              SELECT 1 FROM consents_consentstate state
+              WHERE state.customer_id = subject.customer_id
+                AND state.purpose_id = NEW.purpose_id
+                AND state.given
+          )
+    ) THEN
+        RAISE EXCEPTION 'electronic marketing audience % holds a person without consent', NEW.id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+"""
+
+
 class AudienceExport(models.Model):
     """One export of a marketing audience for a processor, run as a Celery job.
 
@@ -803,6 +762,32 @@ class AudienceExport(models.Model):
                 name="audienceexport_done_has_disclosure",
                 condition=~Q(status="done") | Q(disclosure__isnull=False),
             ),
+        ]
+        # The last word on notice §13: an e-mail or SMS marketing audience is refused by the
+        # database itself when one of its people has no consent in force for its purpose,
+        # whatever the selector or a purpose's configuration did. One set-based check when
+        # the export gets its disclosure (its people), not a check per row.
+        triggers = [
+            pgtrigger.Trigger(
+                name=f"{name}_electronic_consent",
+                when=pgtrigger.After,
+                operation=operation,
+                condition=pgtrigger.Condition(condition),
+                func=ELECTRONIC_MARKETING_CONSENT_CHECK,
+            )
+            for name, operation, condition in [
+                (
+                    "audienceexport_insert",
+                    pgtrigger.Insert,
+                    "NEW.disclosure_id IS NOT NULL AND NEW.channel IN ('email', 'sms')",
+                ),
+                (
+                    "audienceexport_update",
+                    pgtrigger.UpdateOf("disclosure_id"),
+                    "OLD.disclosure_id IS DISTINCT FROM NEW.disclosure_id"
+                    " AND NEW.disclosure_id IS NOT NULL AND NEW.channel IN ('email', 'sms')",
+                ),
+            ]
         ]
 
     def __str__(self) -> str:

@@ -14,11 +14,11 @@ from privacy.declarations import (
     Delete,
     PersonalData,
     Purpose,
+    RetentionPolicy,
     Source,
     declare,
     not_personal,
 )
-from privacy.retention import RetentionPolicy
 
 # The copy handed over to a recipient is kept a year, long enough to answer the person or an
 # authority about what exactly went out; the record of the disclosure (to whom, on what basis,
@@ -88,21 +88,6 @@ declare(
 )
 declare(
     PersonalData(
-        model="consents.Restriction",
-        category=Category.CHOICES,
-        purposes=(Purpose.RELATIONSHIP,),
-        basis=Basis.LEGAL_OBLIGATION,  # GDPR Art. 18
-        sources=(Source.DATA_SUBJECT, Source.STAFF),
-        subject_path="customer",
-        retention=WHILE_RELATIONSHIP,
-        erasure=Delete(),
-        description="Restrictions of processing, with the privacy officer's reasons.",
-        # The person asked for their data to be kept but not used (GDPR Art. 18(1)(b), (c)).
-        keeps_person_scope="in_force",
-    )
-)
-declare(
-    PersonalData(
         model="consents.Disclosure",
         category=Category.RELATIONSHIP,
         purposes=(Purpose.RELATIONSHIP, Purpose.MARKET_RESEARCH),
@@ -111,8 +96,16 @@ declare(
         sources=(Source.STAFF,),
         subject_path="subjects",
         retention=DISCLOSURE_COPIES_ONE_YEAR,
-        # A copy holds many people: erasing one of them deletes the copy and the description.
-        erasure=Anonymise(fields=("copy", "description")),
+        # Erasing one person takes their lines out of a copy that holds others too
+        # (consents.copies) and blanks the free text (mandate, request reference, description:
+        # any of them may name the person); the record of the disclosure stays for the others.
+        # A copy about the person alone, or one that is not a table, is deleted.
+        erasure=Anonymise(fields=("copy", "description", "mandate", "request_reference")),
+        takes_person_out="take_person_out",
+        not_personal_fields={
+            "copy_sha256": "The checksum of the copy as stored (rewritten with it): it proves "
+            "which file went out and reveals nothing of its content.",
+        },
         description="Disclosures to processors and authorities, with the copy handed over.",
         keeps_person=False,
         keeps_person_reason="A log of what went out, about many people: it goes or is blanked "
@@ -148,7 +141,28 @@ not_personal(
     "consents.Recipient",
     reason="Processors and authorities: organisations, with no contact person stored.",
 )
-not_personal(
-    "consents.AudienceExport",
-    reason="An export's filters and progress; its file and people are on its Disclosure.",
+declare(
+    PersonalData(
+        model="consents.AudienceExport",
+        category=Category.RELATIONSHIP,
+        purposes=(Purpose.RELATIONSHIP, Purpose.MARKET_RESEARCH),
+        basis=Basis.LEGAL_OBLIGATION,
+        sources=(Source.STAFF,),
+        # Its people are those of the disclosure it recorded; an export not yet (or never)
+        # disclosed is about nobody.
+        subject_path="disclosure__subjects",
+        retention=WHILE_RELATIONSHIP,
+        # The filters are typed by staff (a city, say) and may narrow an audience to a few
+        # people: erasing any of them blanks them. The file is the disclosure's copy.
+        erasure=Anonymise(fields=("filters",)),
+        not_personal_fields={
+            "copy_in_progress": "The server-generated storage name of a copy being written.",
+        },
+        description="An export of a marketing audience: its filters and progress.",
+        keeps_person=False,
+        keeps_person_reason="A job that wrote a disclosure; the disclosure keeps nobody either.",
+        history=False,
+        history_reason="A job's progress, written by the job; who asked for it is on the row "
+        "and what went out is on its append-only disclosure.",
+    )
 )

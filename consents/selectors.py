@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from consents.models import (
     STAFF_CHANNELS,
@@ -25,12 +25,12 @@ from consents.models import (
     ConsentWording,
     ContactChannel,
     Disclosure,
-    Restriction,
+    Recipient,
+    RecipientKind,
 )
 from customers.models import Customer, CustomerQuerySet, LifeStatus
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+from privacy.models import Restriction
+from privacy.restriction import restriction_of
 
 # The contact detail each channel needs; a person without it can't be reached that way.
 CONTACT_FIELDS = {
@@ -82,7 +82,7 @@ def contactable(
         **{CONTACT_FIELDS[ContactChannel(channel)]: ""}
     )
     people = people.filter(~Exists(bans), ~Exists(restricted))
-    if purpose.requires_consent:
+    if purpose.needs_consent_through(channel):
         consent = ConsentState.objects.in_force().filter(customer=OuterRef("pk"), purpose=purpose)
         people = people.filter(Exists(consent))
     return people
@@ -175,12 +175,6 @@ def purposes_with_state(customer: Customer) -> list[PurposeLine]:
     ]
 
 
-def restriction_of(customer: Customer | int) -> Restriction | None:
-    """Return the person's restriction in force, if any."""
-    pk = customer if isinstance(customer, int) else customer.pk
-    return Restriction.objects.in_force().filter(customer=pk).select_related("set_by").first()
-
-
 def disclosures_of(customer: Customer) -> QuerySet[Disclosure]:
     """Return every disclosure of the person's data, newest first."""
     return (
@@ -216,26 +210,6 @@ def customer_choices(customer: Customer) -> CustomerChoices:
     )
 
 
-def restricted_among(customer_ids: set[int]) -> set[int]:
-    """Return which of these people have processing restricted (one query)."""
-    return set(
-        Restriction.objects.in_force()
-        .filter(customer__in=list(customer_ids))
-        .values_list("customer_id", flat=True)
-    )
-
-
-def may_edit(user: User, restriction: Restriction | None) -> bool:
-    """Whether the user may change a record with this restriction (or none): staff may not
-    while processing is restricted, the privacy officer may."""
-    return restriction is None or user.has_perm("consents.edit_restricted")
-
-
-def may_edit_customer(user: User, customer: Customer | int) -> bool:
-    """Whether the user may change the person's record now."""
-    return may_edit(user, restriction_of(customer))
-
-
 def new_address_bans(effective_on: dict[int, date]) -> set[int]:
     """Return the people (of {customer id: effective date}) for whom an address-service
     direct-marketing ban would be new: none in force, and none lifted on or after that date,
@@ -250,3 +224,34 @@ def new_address_bans(effective_on: dict[int, date]) -> set[int]:
         if lifted_at is None or timezone.localtime(lifted_at).date() >= effective_on[customer_id]:
             blocked.add(customer_id)
     return set(effective_on) - blocked
+
+
+# --- Outside services that receive personal data (notice §9, §10) --------------------------------
+
+
+class OutsideServiceNotAllowed(Exception):
+    """An outside service the register would send personal data to is not a recipient it may
+    use: not in the register, no data-processing agreement, not in use, or outside the EU/EEA."""
+
+
+def outside_service_recipient(name: str) -> Recipient:
+    """Return the register's recipient of that name for an outside service, or raise
+    OutsideServiceNotAllowed saying why the register may not send it anything."""
+    if not name:
+        raise OutsideServiceNotAllowed(
+            _("The service names no recipient of the recipients register.")
+        )
+    recipient = Recipient.objects.filter(name=name).first()
+    if recipient is None:
+        raise OutsideServiceNotAllowed(
+            _("%(name)s is not in the recipients register.") % {"name": name}
+        )
+    if recipient.kind != RecipientKind.PROCESSOR or recipient.dpa_signed_on is None:
+        raise OutsideServiceNotAllowed(
+            _("%(name)s has no data-processing agreement.") % {"name": name}
+        )
+    if not recipient.may_receive:
+        raise OutsideServiceNotAllowed(
+            _("%(name)s is not in use or processes data outside the EU/EEA.") % {"name": name}
+        )
+    return recipient

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F
@@ -25,6 +25,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from accounts.actors import split_actor
 from accounts.models import ApiClient
 from audit.history import attributed_to
 from consents.audiences import XLSX_MAX_ROWS, AudienceFilters, audience, write_audience
@@ -45,13 +46,12 @@ from consents.models import (
     ExportStatus,
     Recipient,
     RecipientKind,
-    Restriction,
-    actor_fields,
     copy_path,
 )
 from consents.selectors import resolve_purpose
 from customers.models import Customer
 from privacy.declarations import Basis, Category
+from privacy.restriction import check_may_change
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -63,10 +63,6 @@ logger = logging.getLogger(__name__)
 
 SUBJECT_COPY_CHUNK = 10_000
 HASH_CHUNK = 1 << 20
-
-
-class ProcessingRestricted(Exception):
-    """The person's processing is restricted; only the privacy officer may widen it."""
 
 
 class RecipientNotAllowed(Exception):
@@ -89,22 +85,10 @@ class ConsentChange:
         return bool(self.state and self.state.given)
 
 
-def _may_override_restriction(by: Actor | None) -> bool:
-    return (
-        by is not None and not isinstance(by, ApiClient) and by.has_perm("consents.edit_restricted")
-    )
-
-
 def _lock(customer: Customer) -> None:
     """Serialise changes to one person's choices (FOR NO KEY UPDATE: rows that merely refer to
     the person are not blocked)."""
     Customer.objects.select_for_update(no_key=True).filter(pk=customer.pk).values("pk").get()
-
-
-def _refuse_if_restricted(customer: Customer, by: Actor | None) -> None:
-    restricted = Restriction.objects.in_force().filter(customer=customer).exists()
-    if restricted and not _may_override_restriction(by):
-        raise ProcessingRestricted
 
 
 def _check_channel(channel: str, by: Actor | None) -> None:
@@ -149,7 +133,7 @@ def consent_give(
         state = ConsentState.objects.filter(customer=customer, purpose=purpose).first()
         if state is not None and state.given and state.wording_id == wording.pk:
             return ConsentChange(state=state, event=None)
-        _refuse_if_restricted(customer, by)
+        check_may_change(customer=customer, by=by)
         return _record(
             customer, purpose, wording, ConsentAction.GIVE, channel, by, evidence, evidence_file
         )
@@ -197,7 +181,7 @@ def _record(
     evidence: str,
     evidence_file: UploadedFile | None,
 ) -> ConsentChange:
-    user, client = actor_fields(by)
+    user, client = split_actor(by)
     if user is None and client is None:
         raise ValueError("A consent event needs the user or API client who recorded it.")
     event = ConsentEvent(
@@ -249,7 +233,7 @@ def ban_record(
     started_on = started_on or timezone.localdate()
     if started_on > timezone.localdate():
         raise ValidationError({"started_on": _("A ban can't start in the future.")})
-    user, client = actor_fields(by)
+    user, client = split_actor(by)
     with transaction.atomic(), attributed_to(by):
         _lock(customer)
         existing = Ban.objects.in_force().filter(customer=customer, kind=kind).first()
@@ -275,51 +259,11 @@ def ban_lift(*, ban: Ban, by: User) -> Ban:
         ban = Ban.objects.select_for_update().get(pk=ban.pk)
         if not ban.is_in_force:
             return ban
-        _refuse_if_restricted(ban.customer, by)
+        check_may_change(customer=ban.customer, by=by)
         ban.lifted_at = timezone.now()
         ban.lifted_by = by
         ban.save(update_fields=["lifted_at", "lifted_by"])
     return ban
-
-
-# --- Restrictions -------------------------------------------------------------------------------
-
-
-def restriction_set(*, customer: Customer, reason: str, by: User) -> tuple[Restriction, bool]:
-    """Restrict the person's processing (GDPR Art. 18); return it and whether it is new."""
-    if not by.has_perm("consents.add_restriction"):
-        raise PermissionDenied
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason.")})
-    with transaction.atomic(), attributed_to(by):
-        _lock(customer)
-        existing = Restriction.objects.in_force().filter(customer=customer).first()
-        if existing is not None:
-            return existing, False
-        restriction = Restriction.objects.create(customer=customer, reason=reason, set_by=by)
-    return restriction, True
-
-
-def restriction_lift(*, customer: Customer, reason: str, by: User) -> Restriction | None:
-    """Lift the person's restriction with a reason; return it (None if none was in force)."""
-    if not by.has_perm("consents.change_restriction"):
-        raise PermissionDenied
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason.")})
-    with transaction.atomic(), attributed_to(by):
-        _lock(customer)
-        restriction = (
-            Restriction.objects.in_force().select_for_update().filter(customer=customer).first()
-        )
-        if restriction is None:
-            return None
-        restriction.lifted_at = timezone.now()
-        restriction.lifted_by = by
-        restriction.lift_reason = reason
-        restriction.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
-    return restriction
 
 
 # --- Disclosures --------------------------------------------------------------------------------
@@ -549,7 +493,11 @@ def audience_export_run(*, export_id: int) -> AudienceExport | None:
                     raise ExportTakenOver
                 disclosure = disclosure_record(
                     recipient=export.recipient,
-                    basis=Basis.CONSENT if export.purpose.requires_consent else Basis.CONTRACT,
+                    basis=(
+                        Basis.CONSENT
+                        if export.purpose.needs_consent_through(export.channel)
+                        else Basis.CONTRACT
+                    ),
                     mandate=_mandate(export.recipient),
                     categories=[Category.BASIC, Category.RELATIONSHIP],
                     subjects=ids,

@@ -4,8 +4,8 @@ validate a form, call one service and redirect with a message."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.models import AccessAction, AccessLogEntry, AccessPurpose
+from audit.models import AccessAction, AccessLogEntry, AccessPurpose, log_view
 from consents import services
 from consents.audiences import audience
 from consents.forms import AudienceExportForm, AudienceForm, BanForm, ConsentRecordForm, ReasonForm
@@ -26,11 +26,13 @@ from consents.models import (
     ConsentEvent,
     Disclosure,
     ExportStatus,
-    Restriction,
 )
-from consents.selectors import customer_choices, disclosures_of, restriction_of
+from consents.selectors import customer_choices, disclosures_of
 from customers.models import Customer
 from customers.paging import paged
+from privacy import restriction
+from privacy.models import Restriction
+from privacy.restriction import ProcessingRestricted
 
 RECENT_EXPORTS = 20
 TIMELINE_PAGE_SIZE = 25
@@ -38,11 +40,6 @@ RESTRICTED_MESSAGE = gettext_lazy(
     "Processing of this person's data is restricted: only the privacy officer can give a "
     "consent or lift a ban."
 )
-
-
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
 
 
 def _back_to(customer: Customer, request: HttpRequest) -> HttpResponse:
@@ -67,12 +64,7 @@ def _timeline(
 ) -> HttpResponse:
     """Render the person's timeline. Each of its lists pages on its own parameter, so the page
     costs the same number of queries however long the person's history is."""
-    AccessLogEntry.record(
-        actor=request.user,
-        action=AccessAction.VIEW,
-        purpose=AccessPurpose.CUSTOMER_SERVICE,
-        subject=customer,
-    )
+    log_view(request.user, customer)
     events = ConsentEvent.objects.filter(customer=customer).for_timeline()
     bans = (
         Ban.objects.filter(customer=customer)
@@ -113,17 +105,17 @@ def _timeline(
 
 @login_required
 @require_GET
+@permission_required("consents.view_consentevent", raise_exception=True)
 def customer_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """Every consent event, ban, restriction and disclosure of one person, newest first."""
-    _require(request, "consents.view_consentevent")
     return _timeline(request, get_object_or_404(Customer, pk=pk))
 
 
 @login_required
 @require_POST
+@permission_required("consents.add_consentevent", raise_exception=True)
 def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Give or withdraw a consent: from the customer page, the channel and one click."""
-    _require(request, "consents.add_consentevent")
     customer = get_object_or_404(Customer, pk=pk)
     form = ConsentRecordForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -142,7 +134,7 @@ def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
             evidence_file=data["evidence_file"],
             by=request.user,
         )
-    except services.ProcessingRestricted:
+    except ProcessingRestricted:
         messages.error(request, RESTRICTED_MESSAGE)
         return _back_to(customer, request)
     except ValidationError as error:
@@ -164,8 +156,8 @@ def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("consents.add_ban", raise_exception=True)
 def ban_record(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "consents.add_ban")
     customer = get_object_or_404(Customer, pk=pk)
     form = BanForm(request.POST)
     if not form.is_valid():
@@ -188,12 +180,12 @@ def ban_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("consents.change_ban", raise_exception=True)
 def ban_lift(request: HttpRequest, pk: int, ban_pk: int) -> HttpResponse:
-    _require(request, "consents.change_ban")
     ban = get_object_or_404(Ban.objects.select_related("customer"), pk=ban_pk, customer=pk)
     try:
         services.ban_lift(ban=ban, by=request.user)
-    except services.ProcessingRestricted:
+    except ProcessingRestricted:
         messages.error(request, RESTRICTED_MESSAGE)
     else:
         messages.success(request, _("Lifted: %(ban)s.") % {"ban": ban.get_kind_display()})
@@ -202,15 +194,15 @@ def ban_lift(request: HttpRequest, pk: int, ban_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@permission_required("privacy.add_restriction", raise_exception=True)
 def restriction_set(request: HttpRequest, pk: int) -> HttpResponse:
     """Restrict processing (GDPR Art. 18): the privacy officer only, with a reason."""
-    _require(request, "consents.add_restriction")
     customer = get_object_or_404(Customer, pk=pk)
-    current = restriction_of(customer)
+    current = restriction.restriction_of(customer)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and current is None:
         if form.is_valid():
-            services.restriction_set(
+            restriction.restriction_set(
                 customer=customer, reason=form.cleaned_data["reason"], by=request.user
             )
             messages.success(request, _("Processing restricted."))
@@ -225,17 +217,17 @@ def restriction_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@permission_required("privacy.change_restriction", raise_exception=True)
 def restriction_lift(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "consents.change_restriction")
     customer = get_object_or_404(Customer, pk=pk)
-    current = restriction_of(customer)
+    current = restriction.restriction_of(customer)
     if current is None:
         messages.info(request, _("Processing is not restricted."))
         return redirect("customers:detail", pk=customer.pk)
     form = ReasonForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            services.restriction_lift(
+            restriction.restriction_lift(
                 customer=customer, reason=form.cleaned_data["reason"], by=request.user
             )
             messages.success(request, _("Restriction lifted."))
@@ -250,9 +242,9 @@ def restriction_lift(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("consents.view_consentevent", raise_exception=True)
 def evidence_download(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
     """The scanned evidence of a consent event; every download is logged."""
-    _require(request, "consents.view_consentevent")
     event = get_object_or_404(
         ConsentEvent.objects.select_related("customer"), pk=event_pk, customer=pk
     )
@@ -272,9 +264,9 @@ def evidence_download(request: HttpRequest, pk: int, event_pk: int) -> HttpRespo
 
 @login_required
 @require_GET
+@permission_required("consents.download_disclosure_copy", raise_exception=True)
 def disclosure_copy(request: HttpRequest, pk: int) -> HttpResponse:
     """The copy a disclosure handed over (the privacy officer's evidence)."""
-    _require(request, "consents.download_disclosure_copy")
     disclosure = get_object_or_404(Disclosure, pk=pk)
     if not disclosure.copy:
         raise Http404
@@ -310,17 +302,17 @@ def _audience_page(
 
 @login_required
 @require_GET
+@permission_required("consents.add_audienceexport", raise_exception=True)
 def audiences(request: HttpRequest) -> HttpResponse:
     """Build an audience and see its size; only people the selector allows are counted."""
-    _require(request, "consents.add_audienceexport")
     form = AudienceForm(request.GET or None)
     return _audience_page(request, form, None)
 
 
 @login_required
 @require_POST
+@permission_required("consents.add_audienceexport", raise_exception=True)
 def audience_export_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "consents.add_audienceexport")
     form = AudienceExportForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -346,8 +338,8 @@ def audience_export_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("consents.view_audienceexport", raise_exception=True)
 def audience_export_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "consents.view_audienceexport")
     export = get_object_or_404(
         AudienceExport.objects.select_related("purpose", "recipient", "created_by", "disclosure"),
         pk=pk,
@@ -370,9 +362,9 @@ def _progress_label(export: AudienceExport) -> str:
 
 @login_required
 @require_GET
+@permission_required("consents.view_audienceexport", raise_exception=True)
 def audience_export_progress(request: HttpRequest, pk: int) -> JsonResponse:
     """The export's progress for the page's progress bar (static/js/audience-export.js)."""
-    _require(request, "consents.view_audienceexport")
     export = get_object_or_404(AudienceExport, pk=pk)
     return JsonResponse(
         {
@@ -389,9 +381,9 @@ def audience_export_progress(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_POST
+@permission_required("consents.add_audienceexport", raise_exception=True)
 def audience_export_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Start a stuck export again: a new job takes it over from the beginning."""
-    _require(request, "consents.add_audienceexport")
     export = get_object_or_404(AudienceExport, pk=pk)
     if services.audience_export_again(export=export, by=request.user):
         messages.success(request, _("The export was started again."))
@@ -402,9 +394,9 @@ def audience_export_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("consents.view_audienceexport", raise_exception=True)
 def audience_export_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The finished file, for the processor named in its disclosure."""
-    _require(request, "consents.view_audienceexport")
     export = get_object_or_404(
         AudienceExport.objects.select_related("disclosure", "purpose"), pk=pk
     )

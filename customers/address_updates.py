@@ -28,13 +28,13 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from audit.history import attributed_to
-from consents.models import Ban, BanKind, Channel
-from consents.selectors import new_address_bans, restricted_among
-from consents.services import ban_record
 from customers.models import Customer, LifeStatus, Source, is_valid_customer_number
 from customers.validators import validate_postal_code
+from privacy.restriction import is_restricted, restricted_among
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from accounts.models import Actor
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -42,8 +42,8 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 PENDING_DIR = "address-updates/pending"
 PENDING_MAX_AGE = timedelta(hours=1)
 _PENDING_SALT = "customers.address-update-pending"
-# The service's name is kept with each value and as a ban's note: the note's length bounds it.
-SOURCE_MAX_LENGTH = Ban._meta.get_field("note").max_length
+# The service's name is kept with each value and as a ban's note (consents.Ban.note, 200).
+SOURCE_MAX_LENGTH = 200
 COLUMNS = [
     "customer_number",
     "street_address",
@@ -69,6 +69,31 @@ STATUS_VALUES = {
 MARKETING_BAN_VALUES = {"": False, "yes": True, "kyllä": True, "1": True}
 MARKETING_BAN = "marketing_ban"
 _DATE_FI = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+
+@dataclass(frozen=True)
+class MarketingBanBook:
+    """Where the direct-marketing bans an address service reports are kept (consents/ registers
+    it from its AppConfig.ready; customers/ does not know consents/)."""
+
+    # {customer id: effective date} -> the people for whom such a ban would be new.
+    new: Callable[[dict[int, date]], set[int]]
+    # Record one: (customer, started_on, note, by).
+    record: Callable[[Customer, date, str, Actor | None], object]
+
+
+_ban_book: MarketingBanBook | None = None
+
+
+def register_marketing_bans(book: MarketingBanBook) -> None:
+    global _ban_book  # noqa: PLW0603  (set once, from an AppConfig.ready)
+    _ban_book = book
+
+
+def new_address_bans(effective_on: dict[int, date]) -> set[int]:
+    if _ban_book is None or not effective_on:
+        return set()
+    return _ban_book.new(effective_on)
 
 
 class FileError(Exception):
@@ -241,15 +266,19 @@ def plan(rows: list[Row]) -> ImportReport:
     for row in rows:
         if not row.error and row.customer.pk in restricted:
             row.restricted = True
-            row.error = _(
-                "Processing of this person's data is restricted: the privacy officer applies "
-                "this row by hand."
-            )
+            row.error = _restricted()
     new_bans = _new_bans(rows)
     for row in rows:
         if not row.error:
             row.changes = _changes(row.customer, row, new_ban=row.customer.pk in new_bans)
     return ImportReport(rows=rows)
+
+
+def _restricted() -> str:
+    return _(
+        "Processing of this person's data is restricted: the privacy officer applies "
+        "this row by hand."
+    )
 
 
 def _new_bans(rows: list[Row]) -> set[int]:
@@ -292,6 +321,12 @@ def apply(report: ImportReport, *, by: Actor | None) -> ImportReport:
         for row in report.changing:
             # Re-read under lock: the plan may be minutes old (an admin preview).
             customer = Customer.objects.select_for_update().get(pk=row.customer.pk)
+            if is_restricted(customer):
+                # Restricted since the plan: not applied; a reported ban is still recorded.
+                row.restricted = True
+                row.error = _restricted()
+                row.changes = {}
+                continue  # its reported ban, if any, is recorded with the other refused rows
             new_ban = row.marketing_ban and bool(new_address_bans({customer.pk: row.effective}))
             row.changes = _changes(customer, row, new_ban=new_ban)
             fields = [name for name in row.changes if name != MARKETING_BAN]
@@ -321,14 +356,7 @@ def apply(report: ImportReport, *, by: Actor | None) -> ImportReport:
 
 
 def _record_ban(customer: Customer, row: Row, by: Actor | None) -> None:
-    ban_record(
-        customer=customer,
-        kind=BanKind.DIRECT_MARKETING,
-        channel=Channel.ADDRESS_SERVICE,
-        started_on=min(row.effective, timezone.localdate()),
-        note=row.source,
-        by=by,
-    )
+    _ban_book.record(customer, min(row.effective, timezone.localdate()), row.source, by)
 
 
 def import_file(content: bytes, *, by: Actor | None, dry_run: bool = False) -> ImportReport:

@@ -14,7 +14,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.models import AccessAction, AccessLogEntry, AccessPurpose
+from audit.history import attributed_to
+from audit.models import AccessPurpose, log_view
 from customers.address_updates import (
     FileError,
     apply,
@@ -34,6 +35,8 @@ from customers.models import (
     OccupationalHealthContract,
 )
 from customers.search import customer_queryset
+from customers.services import customer_create, customer_update
+from privacy.restriction import ProcessingRestricted, check_may_change
 
 # Row outcomes on one page of the preview: a file of 20 MB has a few hundred thousand rows.
 OUTCOMES_PER_PAGE = 200
@@ -66,17 +69,64 @@ class CustomerAdmin(admin.ModelAdmin):
         _kind, found = customer_queryset(search_term)
         return queryset.filter(pk__in=found.values("pk")), False
 
+    def save_model(self, request: HttpRequest, obj: Customer, form: Any, change: bool) -> None:
+        """Save through the register's services, so that the admin records where each value
+        came from, bumps the version and refuses a restricted person like every other path."""
+        data = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in form.cleaned_data and name != "groups"
+        }
+        groups = form.cleaned_data.get("groups") if "groups" in form.changed_data else None
+        if not change:
+            created = customer_create(data=data, groups=groups or (), by=request.user)
+            obj.pk, obj.customer_number = created.pk, created.customer_number
+            obj.refresh_from_db()
+            return
+        # `obj` already holds the posted values; compare with the stored record.
+        stored = Customer.objects.get(pk=obj.pk)
+        customer_update(
+            customer=stored,
+            data=data,
+            groups=groups,
+            expected_version=stored.version,
+            by=request.user,
+        )
+        obj.refresh_from_db()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The groups went with save_model; the roles inline is a write to the person too.
+        if change:
+            check_may_change(customer=form.instance, by=request.user)
+        with attributed_to(request.user):
+            for formset in formsets:
+                self.save_formset(request, form, formset, change=change)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ProcessingRestricted:
+            messages.error(
+                request,
+                _(
+                    "Processing of this person's data is restricted: only the privacy officer "
+                    "can change the record."
+                ),
+            )
+            return redirect("admin:customers_customer_change", object_id)
+
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
         customer = self.get_object(request, object_id)
         if customer is not None and self.has_view_or_change_permission(request, customer):
-            AccessLogEntry.record(
-                actor=request.user,
-                action=AccessAction.VIEW,
-                purpose=AccessPurpose.SUPERVISION,
-                subject=customer,
-            )
+            log_view(request.user, customer, purpose=AccessPurpose.SUPERVISION)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self) -> list:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import DemoLoader, register_demo_loader
 from customers.models import (
     CollectionStatus,
     Company,
@@ -311,3 +312,6 @@ def load_demo_register(*, people: int = 240, seed: int = 2018) -> int:
         OccupationalHealthCoverage.objects.bulk_create(coverages)
         GroupMembership.objects.bulk_create(memberships)
     return len(created)
+
+
+register_demo_loader(DemoLoader(order=10, load=load_demo_register, adds_people=True))

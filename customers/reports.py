@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import formats
@@ -62,11 +61,6 @@ REPORTS = {
 }
 
 
-def _require(request: HttpRequest) -> None:
-    if not request.user.has_perm("customers.view_reports"):
-        raise PermissionDenied
-
-
 def _on_page(report: Report) -> tuple[list[tuple[str, int]], int]:
     """Return the rows the page shows and how many it folded: the largest, and the rest summed
     in one row, since a chart of a thousand bars tells nothing."""
@@ -81,8 +75,8 @@ def _on_page(report: Report) -> tuple[list[tuple[str, int]], int]:
 
 
 @login_required
+@permission_required("customers.view_reports", raise_exception=True)
 def reports_page(request: HttpRequest) -> HttpResponse:
-    _require(request)
     on_page = {report.slug: _on_page(report) for report in REPORTS.values()}
     sections = [
         {
@@ -105,8 +99,8 @@ def reports_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("customers.view_reports", raise_exception=True)
 def report_export(request: HttpRequest, report: str, fmt: str) -> HttpResponse:
-    _require(request)
     if report not in REPORTS or fmt not in ("csv", "xlsx"):
         raise Http404
     chosen = REPORTS[report]

@@ -11,9 +11,12 @@ from django.db.models import F
 
 from audit.history import attributed_to
 from customers.models import SOURCED_FIELDS, Customer, CustomerGroup, GroupMembership, Source
+from privacy.restriction import check_may_change
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from django.db.models import Model
 
     from accounts.models import Actor
 
@@ -91,11 +94,13 @@ def customer_update(
     """Save changed values if nobody else saved since `expected_version`; return changed fields.
 
     Raises ConcurrentEditError, writing nothing, when the record moved on meanwhile: the second
-    of two simultaneous edits never silently overwrites the first.
+    of two simultaneous edits never silently overwrites the first; ProcessingRestricted while
+    the person's processing is restricted and the actor is not the privacy officer.
     """
     changed = [f for f, value in data.items() if getattr(customer, f) != value]
     with transaction.atomic(), attributed_to(by):
         current = Customer.objects.select_for_update().get(pk=customer.pk)
+        check_may_change(customer=current, by=by)
         if current.version != expected_version:
             raise ConcurrentEditError(changes_since(current, expected_version))
         if groups is not None and _set_groups(current, {g.pk for g in groups}):
@@ -110,6 +115,22 @@ def customer_update(
             current.save()
     customer.refresh_from_db()
     return changed
+
+
+def related_save(*, record: Model, by: Actor) -> Model:
+    """Save one of a person's roles, services, insurances or coverages, new or changed.
+
+    Raises ProcessingRestricted while the person's processing is restricted and the actor is
+    not the privacy officer.
+    """
+    with transaction.atomic(), attributed_to(by):
+        # Lock the person (FOR NO KEY UPDATE) so a restriction set meanwhile is seen.
+        Customer.objects.select_for_update(no_key=True).filter(pk=record.customer_id).values(
+            "pk"
+        ).get()
+        check_may_change(customer=record.customer_id, by=by)
+        record.save()
+    return record
 
 
 def _set_groups(customer: Customer, wanted: set[int]) -> bool:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, Q
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,9 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.history import attributed_to
-from audit.models import AccessAction, AccessLogEntry, AccessPurpose
-from consents.selectors import may_edit, may_edit_customer, restriction_of
+from audit.models import log_view
 from customers import forms
 from customers.history import recent_changes
 from customers.lookups import escape_like
@@ -35,15 +33,21 @@ from customers.models import (
 from customers.paging import paged
 from customers.search import Kind, search_customers
 from customers.sections import GROUPS, ROWS_ON_SECTION_PAGE, SECTIONS, cards
-from customers.services import ConcurrentEditError, customer_create, customer_update
+from customers.services import (
+    ConcurrentEditError,
+    customer_create,
+    customer_update,
+    related_save,
+)
 from customers.validators import normalise_business_id
+from privacy.restriction import (
+    ProcessingRestricted,
+    may_edit,
+    may_edit_customer,
+    restriction_of,
+)
 
 COMPANY_ROWS = 25
-
-
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
 
 
 def _form_errors(request: HttpRequest) -> None:
@@ -54,9 +58,9 @@ def _form_errors(request: HttpRequest) -> None:
 
 
 @login_required
+@permission_required("customers.view_customer", raise_exception=True)
 def customer_list(request: HttpRequest) -> HttpResponse:
     """Search and list people; an exact customer number opens the person's page at once."""
-    _require(request, "customers.view_customer")
     result = search_customers(
         request.GET.get("q", ""),
         sort=request.GET.get("sort", ""),
@@ -83,16 +87,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _record_view(request: HttpRequest, customer: Customer) -> None:
-    AccessLogEntry.record(
-        actor=request.user,
-        action=AccessAction.VIEW,
-        purpose=AccessPurpose.CUSTOMER_SERVICE,
-        subject=customer,
-    )
-
-
 @login_required
+@permission_required("customers.view_customer", raise_exception=True)
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole record of one person. Every view is written to the access log.
 
@@ -100,9 +96,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     newest rows and the total in one query, so the page costs the same number of queries
     however much the person has gathered; the rest is on the section pages.
     """
-    _require(request, "customers.view_customer")
     customer = get_object_or_404(Customer, pk=pk)
-    _record_view(request, customer)
+    log_view(request.user, customer)
     restriction = restriction_of(customer)
     return render(
         request,
@@ -122,14 +117,15 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("customers.view_customer", raise_exception=True)
 def customer_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     """Every row of one list on a person's page, paged, newest first. Written to the access
     log like the person's page."""
-    _require(request, "customers.view_customer")
     record_section = SECTIONS[section]
-    _require(request, record_section.permission)
+    if not request.user.has_perm(record_section.permission):
+        raise PermissionDenied
     customer = get_object_or_404(Customer, pk=pk)
-    _record_view(request, customer)
+    log_view(request.user, customer)
     page = Paginator(record_section.rows(customer), ROWS_ON_SECTION_PAGE).get_page(
         request.GET.get("page")
     )
@@ -148,8 +144,8 @@ def customer_section(request: HttpRequest, pk: int, section: str) -> HttpRespons
 
 
 @login_required
+@permission_required("customers.add_customer", raise_exception=True)
 def customer_create_view(request: HttpRequest) -> HttpResponse:
-    _require(request, "customers.add_customer")
     form = forms.CustomerForm(request.POST or None)
     duplicates: list[Customer] = []
     if request.method == "POST" and form.is_valid():
@@ -183,9 +179,8 @@ def customer_create_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _refuse_if_restricted(request: HttpRequest, customer: Customer) -> HttpResponse | None:
-    if may_edit_customer(request.user, customer):
-        return None
+def _restricted(request: HttpRequest, customer: Customer) -> HttpResponse:
+    """Turn ProcessingRestricted into a message and back to the person's page."""
     messages.error(
         request,
         _(
@@ -197,11 +192,11 @@ def _refuse_if_restricted(request: HttpRequest, customer: Customer) -> HttpRespo
 
 
 @login_required
+@permission_required("customers.change_customer", raise_exception=True)
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "customers.change_customer")
     customer = get_object_or_404(Customer, pk=pk)
-    if refusal := _refuse_if_restricted(request, customer):
-        return refusal
+    if not may_edit_customer(request.user, customer):
+        return _restricted(request, customer)
     form = forms.CustomerForm(request.POST or None, instance=Customer.objects.get(pk=pk))
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -214,6 +209,8 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=expected,
                 by=request.user,
             )
+        except ProcessingRestricted:
+            return _restricted(request, customer)
         except ConcurrentEditError as error:
             conflict = error.changes
             messages.error(
@@ -278,17 +275,17 @@ RELATED = {
 
 
 @login_required
+@permission_required("customers.change_customer", raise_exception=True)
 def related_edit(
     request: HttpRequest, pk: int, kind: str, item_pk: int | None = None
 ) -> HttpResponse:
     """Add or edit one of a person's roles, services, insurances or coverages."""
-    _require(request, "customers.change_customer")
     if kind not in RELATED:
         raise Http404
     related = RELATED[kind]
     customer = get_object_or_404(Customer, pk=pk)
-    if refusal := _refuse_if_restricted(request, customer):
-        return refusal
+    if not may_edit_customer(request.user, customer):
+        return _restricted(request, customer)
     instance = (
         get_object_or_404(related.model, pk=item_pk, customer=customer)
         if item_pk is not None
@@ -297,8 +294,10 @@ def related_edit(
     form = related.form(request.POST or None, instance=instance)
     if request.method == "POST":
         if form.is_valid():
-            with transaction.atomic(), attributed_to(request.user):
-                form.save()
+            try:
+                related_save(record=form.save(commit=False), by=request.user)
+            except ProcessingRestricted:
+                return _restricted(request, customer)
             messages.success(request, _("Saved."))
             return redirect("customers:detail", pk=customer.pk)
         _form_errors(request)
@@ -318,8 +317,8 @@ def related_edit(
 
 
 @login_required
+@permission_required("customers.view_company", raise_exception=True)
 def company_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "customers.view_company")
     query = request.GET.get("q", "").strip()
     companies = Company.objects.annotate(role_count=Count("roles")).order_by("name", "pk")
     if query:
@@ -335,10 +334,10 @@ def company_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("customers.view_company", raise_exception=True)
 def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One company with its contact persons and contracts, each list paged: a large employer
     has thousands of contact persons."""
-    _require(request, "customers.view_company")
     company = get_object_or_404(Company, pk=pk)
     roles = ContactRole.objects.filter(company=company).select_related("customer")
     contracts = OccupationalHealthContract.objects.filter(company=company)
@@ -360,7 +359,8 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def company_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require(request, "customers.change_company" if pk else "customers.add_company")
+    if not request.user.has_perm("customers.change_company" if pk else "customers.add_company"):
+        raise PermissionDenied
     company = get_object_or_404(Company, pk=pk) if pk else Company()
     form = forms.CompanyForm(request.POST or None, instance=company)
     if request.method == "POST":

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from accounts.demo import DemoLoader, register_demo_loader
 from customers.models import Customer
 from feedback.models import Feedback, FeedbackChannel, FeedbackStatus, Topic
 
@@ -100,3 +101,6 @@ def load_demo_feedback(*, items: int = 90, seed: int = 2018) -> int:
         )
     Feedback.objects.bulk_create(created)
     return len(created)
+
+
+register_demo_loader(DemoLoader(order=30, load=load_demo_feedback))

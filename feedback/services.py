@@ -10,16 +10,16 @@ never sent twice, and gives the gateway the invitation's idempotency key on ever
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+import pglock
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,8 +27,14 @@ from django.utils.translation import gettext as _
 from audit.history import attributed_to
 from calls.models import CallRecording, Direction
 from consents.models import ContactChannel
-from consents.selectors import SATISFACTION_SURVEY, contactable, may_survey, resolve_purpose
-from consents.services import ProcessingRestricted
+from consents.selectors import (
+    SATISFACTION_SURVEY,
+    OutsideServiceNotAllowed,
+    contactable,
+    may_survey,
+    outside_service_recipient,
+    resolve_purpose,
+)
 from customers.models import Customer
 from feedback.models import (
     RATING_MAX,
@@ -41,6 +47,7 @@ from feedback.models import (
     Topic,
 )
 from feedback.sms import SmsMessage, SmsRejected, get_backend
+from privacy.restriction import check_may_change
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -94,8 +101,6 @@ def feedback_respond(*, feedback: Feedback, response: str, handled: bool, by: Us
     While the person's processing is restricted (GDPR Art. 18) the feedback is only stored:
     nobody handles it until the restriction is lifted.
     """
-    from consents.selectors import may_edit_customer
-
     response = response.strip()
     if handled and not response:
         raise ValidationError(
@@ -105,8 +110,8 @@ def feedback_respond(*, feedback: Feedback, response: str, handled: bool, by: Us
         current = Feedback.objects.select_for_update().get(pk=feedback.pk)
         if current.is_handled:
             raise FeedbackAlreadyHandled
-        if current.customer_id is not None and not may_edit_customer(by, current.customer_id):
-            raise ProcessingRestricted
+        if current.customer_id is not None:
+            check_may_change(customer=current.customer_id, by=by)
         current.response = response
         if handled:
             current.status = FeedbackStatus.HANDLED
@@ -179,12 +184,9 @@ def may_survey_caller(
 
 
 def _lock_number(phone: str) -> None:
-    """Serialise survey decisions for one number until the transaction ends."""
-    digest = hashlib.sha256(f"pkregister.survey:{phone}".encode()).digest()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)]
-        )
+    """Serialise survey decisions for one number until the transaction ends (a
+    transaction-level advisory lock through django-pglock, released at commit or rollback)."""
+    pglock.advisory(f"pkregister.survey:{phone}", xact=True).acquire()
 
 
 def survey_invite_for_call(*, call_id: int, now: datetime | None = None) -> SurveyInvitation | None:
@@ -266,8 +268,15 @@ def survey_send(*, invitation_id: int, final_attempt: bool = False) -> SurveyInv
         idempotency_key=str(invitation.idempotency_key),
         sender=settings.SMS_SENDER,
     )
+    backend = get_backend()
     try:
-        message_id = get_backend().send(message)
+        if backend.recipient_setting:
+            outside_service_recipient(getattr(settings, backend.recipient_setting))
+        message_id = backend.send(message)
+    except OutsideServiceNotAllowed as error:
+        logger.error("Survey invitation %s not sent: %s", invitation.pk, error)
+        _finish(invitation, InvitationStatus.FAILED, error=str(error))
+        return None
     except SmsRejected as error:
         _finish(invitation, InvitationStatus.FAILED, error=str(error))
         return None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,14 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from audit.models import AccessAction, AccessLogEntry, AccessPurpose
-from consents.selectors import may_edit_customer
-from consents.services import ProcessingRestricted
+from audit.models import log_view
 from customers.exports import csv_response, xlsx_response
 from customers.models import Customer
 from feedback.forms import FeedbackFilterForm, FeedbackForm, FeedbackResponseForm
 from feedback.models import Feedback, FeedbackChannel, Topic
 from feedback.services import FeedbackAlreadyHandled, feedback_record, feedback_respond
+from privacy.restriction import ProcessingRestricted, may_edit_customer
 
 PAGE_SIZE = 50
 VIEW = "feedback.view_feedback"
@@ -35,35 +34,25 @@ HANDLE = "feedback.change_feedback"
 REPORT = "feedback.view_satisfaction_report"
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
 # --- Feedback -----------------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
+@permission_required(VIEW, raise_exception=True)
 def feedback_list(request: HttpRequest) -> HttpResponse:
     """All feedback, newest first, filtered by status, channel, topic, rating and dates.
 
     Filtered to one person it shows that person's feedback, so the view is written to the
     access log about them, like their own page.
     """
-    _require(request, VIEW)
     filters = FeedbackFilterForm(request.GET)
     items = filters.filter(Feedback.objects.for_listing())
     customer = None
     if filters.cleaned_data.get("customer"):
         customer = Customer.objects.filter(pk=filters.cleaned_data["customer"]).first()
     if customer is not None:
-        AccessLogEntry.record(
-            actor=request.user,
-            action=AccessAction.VIEW,
-            purpose=AccessPurpose.CUSTOMER_SERVICE,
-            subject=customer,
-        )
+        log_view(request.user, customer)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -88,9 +77,9 @@ def _subject(feedback: Feedback) -> object:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@permission_required(VIEW, raise_exception=True)
 def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One feedback item; staff who handle feedback write the response and mark it handled."""
-    _require(request, VIEW)
     feedback = get_object_or_404(
         Feedback.objects.select_related("customer", "handled_by", "call", "survey_invitation"),
         pk=pk,
@@ -104,7 +93,8 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"response": feedback.response},
     )
     if request.method == "POST":
-        _require(request, HANDLE)
+        if not request.user.has_perm(HANDLE):
+            raise PermissionDenied
         if form.is_valid():
             handled = "handled" in request.POST
             try:
@@ -134,13 +124,7 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("feedback:detail", pk=feedback.pk)
         messages.error(request, _("Not saved: correct the marked fields."))
-    AccessLogEntry.record(
-        actor=request.user,
-        action=AccessAction.VIEW,
-        purpose=AccessPurpose.CUSTOMER_SERVICE,
-        subject=_subject(feedback),
-        obj=feedback,
-    )
+    log_view(request.user, _subject(feedback), obj=feedback)
     invitation = getattr(feedback, "survey_invitation", None)
     return render(
         request,
@@ -159,9 +143,9 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@permission_required(ADD, raise_exception=True)
 def feedback_create(request: HttpRequest) -> HttpResponse:
     """Write down feedback taken on the phone or at the office."""
-    _require(request, ADD)
     initial = {}
     customer = None
     if request.GET.get("asiakas", "").isdigit():
@@ -264,9 +248,9 @@ def _rows(breakdown: Breakdown) -> list[ReportRow]:
 
 @login_required
 @require_GET
+@permission_required(REPORT, raise_exception=True)
 def satisfaction_report(request: HttpRequest) -> HttpResponse:
     """Average rating and volume by month, channel and topic: numbers only, no person."""
-    _require(request, REPORT)
     sections = []
     for breakdown in BREAKDOWNS.values():
         rows = _rows(breakdown)
@@ -293,8 +277,8 @@ def _decimal(value: float | None) -> str:
 
 @login_required
 @require_GET
+@permission_required(REPORT, raise_exception=True)
 def satisfaction_export(request: HttpRequest, breakdown: str, fmt: str) -> HttpResponse:
-    _require(request, REPORT)
     if breakdown not in BREAKDOWNS or fmt not in ("csv", "xlsx"):
         raise Http404
     chosen = BREAKDOWNS[breakdown]

@@ -73,7 +73,6 @@ INSTALLED_APPS = [
     "formtools",
     "axes",
     "csp",
-    "django_htmx",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -98,7 +97,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     # Axes last, as its documentation asks: it turns lockouts into responses.
     "axes.middleware.AxesMiddleware",
 ]
@@ -176,6 +174,7 @@ MEDIA_URL = "/media-not-served/"  # files are only ever streamed through permiss
 # Stored files go to S3-compatible object storage (django-storages) when a bucket is named;
 # credentials fall back to boto3's usual chain (instance role, AWS_* variables) when not given.
 S3_BUCKET = env.str("DJANGO_S3_BUCKET", default="")
+STORAGE_RECIPIENT = env.str("DJANGO_S3_RECIPIENT", default="")
 if S3_BUCKET:
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -449,6 +448,10 @@ else:
     SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
     SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
+# Notice §9–§10: every outside service that receives personal data is a recipient in the
+# register (a processor with its data-processing agreement, in the EU/EEA), named here by its
+# name there. Nothing is sent to one that is not (checked by `check --deploy` and at each send).
+SMS_GATEWAY_RECIPIENT = env.str("SMS_GATEWAY_RECIPIENT", default="")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms"))
 SMS_SENDER = env.str("SMS_SENDER", default="PKTerveys")
 # A survey invitation can be answered this many days; nobody is surveyed twice within the quiet

@@ -1,4 +1,5 @@
-"""The privacy officer's read-only view of retention: past runs and what goes next."""
+"""The privacy officer's read-only view of retention (past runs and what goes next), erasures
+and restrictions of processing."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import ReadOnlyAdmin
 from privacy import retention
-from privacy.models import ErasureRecord, PendingFileDeletion, RetentionRun
+from privacy.models import ErasureRecord, PendingFileDeletion, Restriction, RetentionRun
 
 
 @admin.register(RetentionRun)
@@ -77,3 +78,13 @@ class ErasureRecordAdmin(ReadOnlyAdmin):
     date_hierarchy = "erased_at"
     fields = [*list_display, "counts"]
     readonly_fields = fields
+
+
+@admin.register(Restriction)
+class RestrictionAdmin(ReadOnlyAdmin):
+    """Set and lifted on the customer page, where the privacy officer sees the whole record."""
+
+    list_display = ["customer", "set_at", "set_by", "lifted_at", "lifted_by"]
+    list_select_related = ["customer", "set_by", "lifted_by"]
+    search_fields = ["=customer__customer_number"]
+    search_help_text = _("Customer number.")

@@ -2,13 +2,16 @@
 
 `erase_person` applies each declaration's `erasure` to the rows about one person, in one
 transaction: Delete removes them (dependents before what they refer to, so PROTECT foreign keys
-between declared models never stand in the way), Anonymise blanks the named fields, Keep leaves
-the rows alone. The rows' copies in the change history and the access-log entries about the
-person and the rows go in the same transaction; stored files are queued in PendingFileDeletion
-and deleted only after commit. What is left is an ErasureRecord: when, why, by whom and how
-many rows of each model, nothing about the person. A relation the declarations do not cover
-(an undeclared PROTECT, a kept row that still points at the person) rolls the whole erasure
-back with ErasureBlocked; nothing is ever half erased.
+between declared models never stand in the way) with everything the deletion plan says goes with
+them (privacy.plan: CASCADE dependents, change history, access-log and admin-log entries, stored
+files); Anonymise blanks the named fields and every other free-text field of the row, drops the
+row's history and blanks the text the trails copied from it, after the declaration's
+`takes_person_out` (if any) has taken the person out of rows shared with others (their lines out
+of a shared copy); Keep leaves the rows alone. Stored files are queued in PendingFileDeletion
+and deleted only after commit. What is left is an ErasureRecord: when, why, by whom and how many
+rows of each model, nothing about the person. A relation the declarations do not cover (an
+undeclared PROTECT, a kept row that still points at the person) rolls the whole erasure back
+with ErasureBlocked; nothing is ever half erased.
 
 `people_without_reason` answers who has no row left that keeps them in the register (each
 declaration's `keeps_person`); `erase_people_left_by` is the step a retention policy with
@@ -19,23 +22,31 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from graphlib import TopologicalSorter
 from typing import TYPE_CHECKING
 
 import pghistory
 import pgtrigger
-from django.db import DatabaseError, connection, models, router, transaction
+from django.apps import apps
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone
 
-from audit.models import PROTECT_TRIGGER, AccessLogEntry
-from privacy.declarations import Anonymise, Delete, Keep, PersonalData, registry
+from privacy.declarations import (
+    NO_BLANK,
+    Anonymise,
+    Delete,
+    Keep,
+    PersonalData,
+    RetentionPolicy,
+    blank_value,
+    registry,
+)
 from privacy.models import ErasureReason, ErasureRecord, PendingFileDeletion, RetentionRun
-from privacy.retention import _NO_BLANK, RetentionPolicy, _blank_value
-from privacy.retention import delete_queued_files as delete_queue
+from privacy.plan import Chain, deletion_plan, lifted_triggers
+from privacy.plan import delete_queued_files as delete_queue
 
 if TYPE_CHECKING:
     from accounts.models import Actor
@@ -113,51 +124,11 @@ def _in_erasure_order(declarations: list[PersonalData]) -> list[PersonalData]:
     return [deleting[model] for model in TopologicalSorter(graph).static_order()]
 
 
-def _lifted_triggers(declarations: list[PersonalData]) -> list[str]:
-    """Return the append-only triggers erasure lifts: on the models it deletes from or blanks,
-    their history tables and the access log. Every other trigger stays in force."""
-    deleting = {d.model_class for d in declarations if isinstance(d.erasure, Delete)}
-    blanking = {d.model_class for d in declarations if isinstance(d.erasure, Anonymise)}
-    history = {
-        event_model
-        for model in deleting | blanking
-        for event_model in pghistory.core.event_models(tracks_model=model)
-    }
-    uris = {f"audit.AccessLogEntry:{PROTECT_TRIGGER}"}
-    for model, trigger in pgtrigger.registered():
-        if not isinstance(trigger, pgtrigger.Protect):
-            continue
-        operation = str(trigger.operation)
-        if (model in deleting | history and "DELETE" in operation) or (
-            model in blanking and "UPDATE" in operation
-        ):
-            uris.add(f"{model._meta.label}:{trigger.name}")
-    return sorted(uris)
-
-
-def _file_fields(model: type[models.Model]) -> list[models.FileField]:
-    return [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
-
-
-def _stored_files(
-    model: type[models.Model], pks: Iterable[int], fields: list[models.FileField]
-) -> list[tuple[str, str]]:
-    """Return (field label, storage name) of the rows' stored files."""
-    if not fields:
-        return []
-    found = []
-    rows = model._base_manager.filter(pk__in=list(pks)).values_list(*(f.attname for f in fields))
-    for names in rows:
-        for target, name in zip(fields, names, strict=True):
-            if name:
-                found.append((f"{model._meta.label_lower}.{target.name}", name))
-    return found
-
-
-def _erase_history(model: type[models.Model], pks: list[int]) -> None:
-    """Delete the rows' copies from the model's change-history tables."""
-    for event_model in pghistory.core.event_models(tracks_model=model):
-        event_model._base_manager.filter(pgh_obj_id__in=pks).delete()
+def _lifted(declarations: list[PersonalData]) -> list[str]:
+    return lifted_triggers(
+        deleting=[d.model_class for d in declarations if isinstance(d.erasure, Delete)],
+        blanking=[d.model_class for d in declarations if isinstance(d.erasure, Anonymise)],
+    )
 
 
 def _erase_history_of_person(declarations: list[PersonalData], person_pk: int) -> None:
@@ -177,19 +148,6 @@ def _erase_history_of_person(declarations: list[PersonalData], person_pk: int) -
             event_model._base_manager.filter(**{reference.attname: person_pk}).delete()
 
 
-def _collected(queryset: QuerySet) -> tuple[Collector, dict[type[models.Model], list[int]]]:
-    """Return Django's deletion collector for the rows and every row their deletion takes
-    with it (CASCADE), by model; raise ProtectedError if something PROTECTs them."""
-    collector = Collector(using=router.db_for_write(queryset.model), origin=queryset)
-    collector.collect(queryset)
-    removed: dict[type[models.Model], set[int]] = defaultdict(set)
-    for model, instances in collector.data.items():
-        removed[model].update(obj.pk for obj in instances)
-    for fast in collector.fast_deletes:
-        removed[fast.model].update(fast.values_list("pk", flat=True))
-    return collector, {model: sorted(pks) for model, pks in removed.items() if pks}
-
-
 def _check_deferred_constraints() -> None:
     """Check now the foreign keys PostgreSQL would check at commit (Django declares them
     deferred), so that a row still pointing at the person fails here, inside the erasure."""
@@ -198,16 +156,36 @@ def _check_deferred_constraints() -> None:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
-def _blocked(error: Exception) -> str:
-    if isinstance(error, ProtectedError | RestrictedError):
-        objects = (
-            error.protected_objects
-            if isinstance(error, ProtectedError)
-            else error.restricted_objects
+def _run(chain: Chain) -> tuple[dict[str, list[int]], int]:
+    """Run a chain; return the ids it deleted by model label and how many files it queued."""
+    sql, params = chain.removed_statement()
+    removed: dict[str, list[int]] = defaultdict(list)
+    files = 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for label, ids in cursor.fetchall():
+            if label:
+                removed[label].extend(ids)
+            else:
+                files += len(ids)
+    return {label: ids for label, ids in removed.items() if ids}, files
+
+
+def _refuse_if_still_referred_to(removed: dict[str, list[int]]) -> None:
+    """Raise ErasureBlocked if a row the declarations do not erase still refers, through a
+    PROTECT or RESTRICT reference, to a row this erasure deleted."""
+    blockers = set()
+    for label, ids in removed.items():
+        model = apps.get_model(label)
+        for dependent, field_name in deletion_plan(model).guards:
+            rows = dependent._base_manager.filter(**{f"{field_name}__in": ids})
+            blockers.update(
+                f"{dependent._meta.label} #{pk}" for pk in rows.values_list("pk", flat=True)[:5]
+            )
+    if blockers:
+        raise ErasureBlocked(
+            f"still referred to by {', '.join(sorted(blockers))}, which erasure does not handle"
         )
-        blockers = sorted({f"{obj._meta.label} #{obj.pk}" for obj in objects})
-        return f"still referred to by {', '.join(blockers)}, which erasure does not handle"
-    return f"{type(error).__name__}: {error}"
 
 
 def erase_person(
@@ -227,7 +205,7 @@ def erase_person(
     declarations = registry.declarations()
     person_model = person_declaration().model_class
     counts: dict[str, dict[str, int]] = {"deleted": {}, "anonymised": {}, "kept": {}}
-    files: list[tuple[str, str]] = []
+    files = 0
     with transaction.atomic():
         # The lock: a row written for the person meanwhile waits, then fails on its foreign key.
         locked = person_model._base_manager.select_for_update().filter(pk=customer.pk)
@@ -243,78 +221,102 @@ def erase_person(
             )
             for d in declarations
         }
+        label = f"{person_model._meta.label} #{customer.pk}"
         try:
-            with pgtrigger.ignore(*_lifted_triggers(declarations)):
+            with pgtrigger.ignore(*_lifted(declarations)):
                 for declaration in declarations:
                     pks = about[declaration.model]
-                    label = declaration.model_class._meta.label_lower
+                    name = declaration.model_class._meta.label_lower
                     if isinstance(declaration.erasure, Keep) and pks:
-                        counts["kept"][label] = len(pks)
+                        counts["kept"][name] = len(pks)
                     elif isinstance(declaration.erasure, Anonymise) and pks:
-                        files += _anonymise(declaration, pks)
-                        counts["anonymised"][label] = len(pks)
+                        files += _anonymise(declaration, pks, customer)
+                        counts["anonymised"][name] = len(pks)
                 for declaration in _in_erasure_order(declarations):
                     pks = about[declaration.model]
                     if pks:
-                        files += _delete(declaration, pks, customer, counts["deleted"])
+                        files += _delete(declaration, pks, counts["deleted"])
                 _erase_history_of_person(declarations, customer.pk)
-                AccessLogEntry.objects.erase_for(customer)
                 _check_deferred_constraints()
-        except (ProtectedError, RestrictedError, DatabaseError) as error:
+        except ErasureBlocked as error:
+            raise ErasureBlocked(f"{label} cannot be erased: {error}") from error
+        except DatabaseError as error:
             raise ErasureBlocked(
-                f"{person_model._meta.label} #{customer.pk} cannot be erased: {_blocked(error)}"
+                f"{label} cannot be erased: {type(error).__name__}: {error}"
             ) from error
-        PendingFileDeletion.objects.bulk_create(
-            PendingFileDeletion(policy=ERASURE_QUEUE, field=label, storage_name=name)
-            for label, name in files
-        )
         is_client = isinstance(actor, ApiClient)
         record = ErasureRecord.objects.create(
             reason=reason,
             reference=reference,
             erased_by=None if is_client else actor,
             erased_by_client=actor if is_client else None,
-            counts={**{k: v for k, v in counts.items() if v}, "files": len(files)},
+            counts={**{k: v for k, v in counts.items() if v}, "files": files},
         )
         transaction.on_commit(delete_queued_files)
     return record
 
 
-def _anonymise(declaration: PersonalData, pks: list[int]) -> list[tuple[str, str]]:
-    """Blank the declared fields of the rows and drop their history; return their files."""
+def _anonymise(declaration: PersonalData, pks: list[int], customer: models.Model) -> int:
+    """Take the person out of rows shared with others, blank the rows' free text and files,
+    drop their history and blank what their trails copied; return how many files it queued."""
     model = declaration.model_class
-    targets = [model._meta.get_field(name) for name in declaration.erasure.fields]
-    blanks = {target.name: _blank_value(target) for target in targets}
-    if any(value is _NO_BLANK for value in blanks.values()):
-        raise ValueError(f"{declaration.model}: erasure cannot blank {declaration.erasure.fields}")
-    files = _stored_files(model, pks, [t for t in targets if isinstance(t, models.FileField)])
-    model._base_manager.filter(pk__in=pks).update(**blanks)
-    _erase_history(model, pks)
-    return files
+    targets = declaration.erased_fields()
+    blanks = {target.name: blank_value(target) for target in targets}
+    if any(value is NO_BLANK for value in blanks.values()):
+        raise ValueError(f"{declaration.model}: erasure cannot blank {sorted(blanks)}")
+    replaced: list[tuple[int, str, str]] = []
+    if declaration.takes_person_out:
+        rows = model._default_manager.filter(pk__in=pks)
+        replaced = getattr(rows, declaration.takes_person_out)(customer=customer)
+    kept = defaultdict(set)  # pk -> file fields rewritten (not blanked)
+    queued = [
+        PendingFileDeletion(
+            policy=ERASURE_QUEUE, field=f"{model._meta.label_lower}.{field}", storage_name=name
+        )
+        for pk, field, name in replaced
+        if name
+    ]
+    for pk, field, _name in replaced:
+        kept[pk].add(field)
+    file_targets = [t for t in targets if isinstance(t, models.FileField)]
+    if file_targets:
+        rows = model._base_manager.filter(pk__in=pks).values_list(
+            "pk", *(t.attname for t in file_targets)
+        )
+        for pk, *names in rows:
+            for target, name in zip(file_targets, names, strict=True):
+                if name and target.name not in kept[pk]:
+                    queued.append(
+                        PendingFileDeletion(
+                            policy=ERASURE_QUEUE,
+                            field=f"{model._meta.label_lower}.{target.name}",
+                            storage_name=name,
+                        )
+                    )
+    PendingFileDeletion.objects.bulk_create(queued)
+    by_kept_fields: dict[frozenset[str], list[int]] = defaultdict(list)
+    for pk in pks:
+        by_kept_fields[frozenset(kept[pk])].append(pk)
+    for kept_fields, ids in by_kept_fields.items():
+        values = {name: value for name, value in blanks.items() if name not in kept_fields}
+        model._base_manager.filter(pk__in=ids).update(**values)
+    chain = Chain(ERASURE_QUEUE)
+    source = chain.add("SELECT unnest(%s::bigint[]) AS pk", [pks])
+    chain.erase_history(deletion_plan(model), source)
+    chain.blank_trails(deletion_plan(model), source)
+    _run(chain)
+    return len(queued)
 
 
-def _delete(
-    declaration: PersonalData,
-    pks: list[int],
-    customer: models.Model,
-    deleted: dict[str, int],
-) -> list[tuple[str, str]]:
-    """Delete the rows and what goes with them, their history and the access-log entries about
-    them; return their stored files. An app's own `erase_for` does the deleting where it has one
-    (it knows its ledger's triggers and derived rows)."""
-    model = declaration.model_class
-    collector, removed = _collected(model._base_manager.filter(pk__in=pks))
-    files = [pair for m, ids in removed.items() for pair in _stored_files(m, ids, _file_fields(m))]
-    eraser = getattr(model._default_manager, "erase_for", None)
-    if eraser is not None and declaration.subject_path and "__" not in declaration.subject_path:
-        eraser(customer)
-    else:
-        collector.delete()
-    for removed_model, ids in removed.items():
-        _erase_history(removed_model, ids)
-        if removed_model is not type(customer):
-            AccessLogEntry.objects.erase_about_objects(removed_model, ids)
-        label = removed_model._meta.label_lower
+def _delete(declaration: PersonalData, pks: list[int], deleted: dict[str, int]) -> int:
+    """Delete the rows and what the deletion plan says goes with them; return how many files
+    it queued."""
+    plan = deletion_plan(declaration.model_class)
+    chain = Chain(ERASURE_QUEUE)
+    chain.delete(plan, f"WHERE t.{connection.ops.quote_name(plan.pk)} = ANY(%s)", [pks])
+    removed, files = _run(chain)
+    _refuse_if_still_referred_to(removed)
+    for label, ids in removed.items():
         deleted[label] = deleted.get(label, 0) + len(ids)
     return files
 

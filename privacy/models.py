@@ -1,10 +1,13 @@
-"""What the retention engine records: every run, and the stored files still to be deleted."""
+"""What the retention engine records (every run, the stored files still to be deleted), the
+proof of erasures, and restrictions of processing (GDPR Art. 18), a right of the person."""
 
 from __future__ import annotations
 
+import pghistory
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -170,3 +173,73 @@ class ErasureRecord(models.Model):
     def deleted(self, label: str) -> int:
         """Return how many rows of the model ("app_label.model") were deleted."""
         return self.counts.get("deleted", {}).get(label.lower(), 0)
+
+
+class RestrictionQuerySet(models.QuerySet):
+    def in_force(self) -> RestrictionQuerySet:
+        return self.filter(lifted_at__isnull=True)
+
+
+@pghistory.track()
+class Restriction(models.Model):
+    """Restriction of processing (GDPR Art. 18), set and lifted by the privacy officer.
+
+    While it is in force the person is left out of every outgoing path, and only the privacy
+    officer may change the record.
+    """
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="restrictions",
+        verbose_name=_("customer"),
+    )
+    reason = models.TextField(_("reason"))
+    set_at = models.DateTimeField(_("set"), default=timezone.now)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lifted by"),
+    )
+    lift_reason = models.TextField(_("reason for lifting"), blank=True)
+
+    objects = RestrictionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("restriction of processing")
+        verbose_name_plural = _("restrictions of processing")
+        ordering = ["-set_at", "-pk"]
+        permissions = [
+            ("edit_restricted", _("Can change a customer whose processing is restricted")),
+        ]
+        constraints = [
+            # Also the audience's anti-join.
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(lifted_at__isnull=True),
+                name="restriction_one_in_force",
+            ),
+            models.CheckConstraint(name="restriction_has_reason", condition=~Q(reason="")),
+            models.CheckConstraint(
+                name="restriction_lifted_with_reason",
+                condition=Q(lifted_at__isnull=True)
+                | (Q(lifted_by__isnull=False) & ~Q(lift_reason="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.set_at:%Y-%m-%d}"
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.lifted_at is None

@@ -18,6 +18,7 @@ from django.core.files.storage import Storage
 from django.db import connection, models
 from django.utils import timezone
 
+from privacy.declarations import file_fields
 from privacy.models import MAX_RECORDED_MESSAGES, PendingFileDeletion, RetentionRun, RunStatus
 from privacy.retention import policy_lock
 
@@ -42,7 +43,7 @@ class SweepResult:
             self.messages.append(message)
 
 
-def file_fields() -> list[models.FileField]:
+def live_file_fields() -> list[models.FileField]:
     """Return every file field of a model that holds live rows (history copies excluded)."""
     from pghistory.models import Event
 
@@ -50,8 +51,7 @@ def file_fields() -> list[models.FileField]:
         f
         for model in apps.get_models()
         if not issubclass(model, Event) and model._meta.managed and not model._meta.proxy
-        for f in model._meta.concrete_fields
-        if isinstance(f, models.FileField)
+        for f in file_fields(model)
     ]
 
 
@@ -99,7 +99,7 @@ def sweep(
     now = now or timezone.now()
     result = SweepResult()
     by_storage: dict[int, tuple[Storage, list[models.FileField]]] = {}
-    for target in file_fields():
+    for target in live_file_fields():
         by_storage.setdefault(id(target.storage), (target.storage, []))[1].append(target)
     for storage, fields in by_storage.values():
         for names in _chunks(_walk(storage)):

@@ -1,8 +1,35 @@
-"""What privacy/ holds, declared once (DESIGN.md, contract 1): nothing about people."""
+"""What privacy/ holds, declared once (DESIGN.md, contract 1): restrictions of processing;
+nothing else about people."""
 
 from __future__ import annotations
 
-from privacy.declarations import not_personal
+from privacy.declarations import (
+    WHILE_RELATIONSHIP,
+    Basis,
+    Category,
+    Delete,
+    PersonalData,
+    Purpose,
+    Source,
+    declare,
+    not_personal,
+)
+
+declare(
+    PersonalData(
+        model="privacy.Restriction",
+        category=Category.CHOICES,
+        purposes=(Purpose.RELATIONSHIP,),
+        basis=Basis.LEGAL_OBLIGATION,  # GDPR Art. 18
+        sources=(Source.DATA_SUBJECT, Source.STAFF),
+        subject_path="customer",
+        retention=WHILE_RELATIONSHIP,
+        erasure=Delete(),
+        description="Restrictions of processing, with the privacy officer's reasons.",
+        # The person asked for their data to be kept but not used (GDPR Art. 18(1)(b), (c)).
+        keeps_person_scope="in_force",
+    )
+)
 
 not_personal(
     "privacy.RetentionRun",

@@ -1,8 +1,9 @@
 # ruff: noqa: S608 (SQL is composed from model metadata, quoted; every value is a parameter)
-"""Retention policies and the engine that enforces them (DESIGN.md, contract 2).
+"""The engine that enforces retention policies (DESIGN.md, contract 2).
 
-A policy is data declared in code by the app that owns the model, as the `retention` of its
-personal-data declaration (which registers it here), or with `policies.register(...)`:
+A policy (privacy.declarations.RetentionPolicy, re-exported here) is data declared in code by
+the app that owns the model, as the `retention` of its personal-data declaration (which
+registers it), or with `policies.register(...)`:
 
     RECORDINGS = RetentionPolicy(
         name="call-recordings",
@@ -15,12 +16,13 @@ personal-data declaration (which registers it here), or with `policies.register(
 
 A run (`enforce`) removes every row that is due, in bounded batches, until none is left: a run
 after days of downtime clears the whole backlog. Each batch is one transaction that deletes (or
-anonymises) the rows, deletes their CASCADE dependents, their change-history events and the
-access-log entries about them (contract 3), and queues their stored files in
-PendingFileDeletion. Files are deleted only after that transaction has committed, and their queue
-rows only after the files are gone, so a killed run or a refusing storage leaves a queue that the
-next run finishes, and no row ever points to a deleted file. A PostgreSQL advisory lock keyed by
-the policy name keeps two runs of one policy from overlapping; the second one exits.
+anonymises) the rows and what the deletion plan says goes with them (privacy.plan: CASCADE
+dependents, change-history events, the access-log and admin-log entries about them; contract 3),
+and queues their stored files in PendingFileDeletion. Files are deleted only after that
+transaction has committed, and their queue rows only after the files are gone, so a killed run
+or a refusing storage leaves a queue that the next run finishes, and no row ever points to a
+deleted file. A PostgreSQL advisory lock (django-pglock) named after the policy keeps two runs of
+one policy from overlapping; the second one exits.
 
 History and access-log rows are append-only through triggers, and every tracked table has
 history triggers that fire per row. Lifting them with `pgtrigger.ignore` still calls a PL/pgSQL
@@ -34,300 +36,75 @@ dependents and the copies). Otherwise, or with RETENTION_REPLICA_MODE off, it us
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
 from zoneinfo import ZoneInfo
 
-import pgtrigger
-from dateutil.relativedelta import relativedelta
-from django.apps import apps
+import pglock
 from django.conf import settings
-from django.core.files.storage import Storage
 from django.db import DatabaseError, connection, models, transaction
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from privacy.declarations import Anonymise, Delete
+from privacy.declarations import (
+    DEFAULT_BATCH_SIZE,
+    Anonymise,
+    Delete,
+    RetentionPolicy,
+    blank_value,
+    file_fields,
+    policies,
+    registry,
+)
+from privacy.erasure import erase_people_left_by, people_left_by
+from privacy.models import MAX_RECORDED_MESSAGES, PendingFileDeletion, RetentionRun, RunStatus
+from privacy.plan import (
+    Chain,
+    DeletionPlan,
+    delete_queued_files,
+    deletion_plan,
+    lifted_triggers,
+    replica_mode_allowed,
+    triggers_lifted,
+)
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "Delete",
+    "RetentionPolicy",
+    "dry_run",
+    "enforce",
+    "enforce_by_name",
+    "policies",
+    "policy_lock",
+    "preview",
+]
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BATCH_SIZE = 10_000
-FILE_CHUNK = 5_000
 PREVIEW_DAYS = 7
+# Whether a batch commits without waiting for its WAL flush (see _Runner.batch).
+ASYNC_COMMIT = True
+# The advisory locks of retention runs (and of the orphan sweep) are named under this prefix.
+LOCK_PREFIX = "pkregister.retention:"
 
 
-@dataclass(frozen=True)
-class RetentionPolicy:
-    """How long rows of one model are kept, and what happens to them afterwards."""
-
-    name: str
-    model: str  # "app_label.ModelName"
-    age_field: str  # a DateTimeField or DateField; a row is due `period` after it
-    # A timedelta, or a calendar period (relativedelta of years, months, days) counted in whole
-    # local days: a row of day D is kept through the day D + period and goes the day after.
-    # A period ending on a day its month lacks ends on the month's last day (Finnish law on
-    # computing time limits, 150/1930): a year from 29 February ends on 28 February.
-    period: timedelta | relativedelta
-    action: Delete | Anonymise = field(default_factory=Delete)
-    batch_size: int = DEFAULT_BATCH_SIZE
-    # The name of a QuerySet method that leaves out rows kept past the period (a hold, say).
-    scope: str = ""
-    description: str = ""
-    # Whether a run first erases, whole (privacy.erasure), each person whose due rows of this
-    # policy were their last reason to be in the register, while those rows still say who.
-    erase_people: bool = False
-
-    @property
-    def model_class(self) -> type[models.Model]:
-        return apps.get_model(self.model)
-
-    @property
-    def is_calendar(self) -> bool:
-        return isinstance(self.period, relativedelta)
-
-    def cutoff(self, now: datetime | None = None) -> datetime:
-        """Return the moment before which a row's age field makes it due."""
-        now = now or timezone.now()
-        if not self.is_calendar:
-            return now - self.period
-        # The start of the first day whose period has not ended yet. Subtracting clamps at a
-        # month's end (29.2. - 1 year is 28.2.), so step forward past days already due.
-        today = timezone.localtime(now).date()
-        first_kept = today - self.period
-        while first_kept + self.period < today:
-            first_kept += timedelta(days=1)
-        return _start_of(first_kept)
-
-    def expiry_of(self, moment: datetime | date) -> datetime:
-        """Return when a row whose age field holds `moment` becomes due."""
-        if not self.is_calendar:
-            return moment + self.period
-        day = timezone.localtime(moment).date() if isinstance(moment, datetime) else moment
-        return _start_of(day + self.period + timedelta(days=1))
-
-    def candidates(self, now: datetime | None = None) -> QuerySet:
-        """Return the rows that are due now (or at `now`)."""
-        queryset = self.model_class._default_manager.all()
-        if self.scope:
-            queryset = getattr(queryset, self.scope)()
-        queryset = queryset.filter(**{f"{self.age_field}__lt": self.cutoff(now)})
-        if isinstance(self.action, Anonymise):
-            queryset = queryset.exclude(self._anonymised())
-        return queryset
-
-    def describe(self) -> str:
-        """Return the rule in words, for the privacy notice and the admin."""
-        action = self.action.describe()
-        field_name = self.model_class._meta.get_field(self.age_field).verbose_name
-        if self.is_calendar and not self.period.days:
-            months = self.period.years * 12 + self.period.months
-            if months % 12 == 0:
-                return str(
-                    _("%(action)s %(years)d calendar years after %(field)s")
-                    % {"action": action, "years": months // 12, "field": field_name}
-                )
-            return str(
-                _("%(action)s %(months)d calendar months after %(field)s")
-                % {"action": action, "months": months, "field": field_name}
-            )
-        days = self.period.days
-        return str(
-            _("%(action)s %(days)d days after %(field)s")
-            % {"action": action, "days": days, "field": field_name}
-        )
-
-    def problems(self) -> list[str]:
-        """Return what is wrong with the declaration (empty when it can run)."""
-        try:
-            model = self.model_class
-        except (LookupError, ValueError):
-            return [f"{self.name}: unknown model {self.model}."]
-        found: list[str] = []
-        try:
-            age = model._meta.get_field(self.age_field)
-        except LookupError:
-            found.append(f"{self.name}: {self.model} has no field {self.age_field}.")
-        else:
-            if not isinstance(age, models.DateField):
-                found.append(f"{self.name}: {self.age_field} is not a date or time field.")
-        if self.is_calendar:
-            whole_days = relativedelta(
-                years=self.period.years, months=self.period.months, days=self.period.days
-            )
-            if self.period != whole_days:
-                found.append(f"{self.name}: a calendar period is whole years, months and days.")
-            elif not date(2001, 1, 1) + self.period > date(2001, 1, 1):
-                found.append(f"{self.name}: the period must be positive.")
-        elif self.period <= timedelta(0):
-            found.append(f"{self.name}: the period must be positive.")
-        if self.batch_size <= 0:
-            found.append(f"{self.name}: the batch size must be positive.")
-        if self.scope and not callable(getattr(model._default_manager.all(), self.scope, None)):
-            found.append(f"{self.name}: {self.model}'s QuerySet has no method {self.scope}().")
-        if isinstance(self.action, Anonymise):
-            for name in self.action.fields:
-                try:
-                    target = model._meta.get_field(name)
-                except LookupError:
-                    found.append(f"{self.name}: {self.model} has no field {name}.")
-                    continue
-                if _blank_value(target) is _NO_BLANK:
-                    found.append(f"{self.name}: {name} cannot be blanked (make it nullable).")
-        else:
-            found.extend(f"{self.name}: {problem}" for problem in _plan(model).problems)
-        return found
-
-    def _anonymised(self) -> Q:
-        model = self.model_class
-        condition = Q()
-        for name in self.action.fields:
-            blank = _blank_value(model._meta.get_field(name))
-            condition &= Q(**{f"{name}__isnull": True}) if blank is None else Q(**{name: blank})
-        return condition
-
-
-class PolicyRegistry:
-    """Every policy, by name. Apps register theirs when their personal_data module loads."""
-
-    def __init__(self) -> None:
-        self._policies: dict[str, RetentionPolicy] = {}
-
-    def register(self, policy: RetentionPolicy) -> RetentionPolicy:
-        existing = self._policies.get(policy.name)
-        if existing is not None and existing is not policy:
-            raise ValueError(f"Two retention policies are called {policy.name}.")
-        self._policies[policy.name] = policy
-        return policy
-
-    def get(self, name: str) -> RetentionPolicy:
-        try:
-            return self._policies[name]
-        except KeyError:
-            raise LookupError(f"No retention policy is called {name}.") from None
-
-    def __iter__(self) -> Iterator[RetentionPolicy]:
-        return iter(sorted(self._policies.values(), key=lambda p: p.name))
-
-    def names(self) -> list[str]:
-        return sorted(self._policies)
-
-
-policies = PolicyRegistry()
-
-
-# --- What deleting a model's rows touches -------------------------------------------------------
-
-_NO_BLANK = object()
-
-
-def _blank_value(target: models.Field) -> object:
-    """Return the value that blanks a field: NULL if allowed, else '' for text; _NO_BLANK."""
-    if target.null:
-        return None
-    if isinstance(target, models.CharField | models.TextField | models.FileField):
-        return ""
-    return _NO_BLANK
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """The tables one model's rows live in: its own, its history, its files, its dependents."""
-
-    model: type[models.Model]
-    table: str
-    pk: str
-    files: tuple[tuple[str, str], ...]  # (field label, column)
-    events: tuple[tuple[str, str], ...]  # (event table, column naming the tracked row)
-    cascades: tuple[tuple[type[models.Model], str], ...]  # (dependent model, its FK column)
-    set_nulls: tuple[tuple[str, str], ...]  # (dependent table, its FK column)
-    problems: tuple[str, ...]
-
-
-@cache
-def _plan(model: type[models.Model]) -> _Plan:
-    import pghistory
-
-    opts = model._meta
-    files = tuple(
-        (f"{opts.label_lower}.{f.name}", f.column)
-        for f in opts.concrete_fields
-        if isinstance(f, models.FileField)
-    )
-    events = []
-    for event_model in pghistory.core.event_models(tracks_model=model):
-        obj_field = next(
-            f
-            for f in event_model._meta.concrete_fields
-            if f.is_relation and f.related_model is model and f.name == "pgh_obj"
-        )
-        events.append((event_model._meta.db_table, obj_field.column))
-    cascades, set_nulls, problems = [], [], []
-    for relation in opts.get_fields(include_hidden=True):
-        if not (relation.auto_created and not relation.concrete):
-            continue
-        if not (relation.one_to_many or relation.one_to_one):
-            continue
-        on_delete = relation.on_delete
-        dependent = relation.related_model
-        column = relation.field.column
-        if on_delete is models.CASCADE:
-            cascades.append((dependent, column))
-        elif on_delete is models.SET_NULL:
-            set_nulls.append((dependent._meta.db_table, column))
-        elif on_delete is not models.DO_NOTHING:
-            problems.append(
-                f"{dependent._meta.label}.{relation.field.name} refers to {opts.label} with "
-                f"on_delete={on_delete.__name__}; retention deletes only with CASCADE, "
-                "SET_NULL or DO_NOTHING dependents."
-            )
-    for dependent, _column in cascades:
-        problems.extend(_plan(dependent).problems)
-    return _Plan(
-        model=model,
-        table=opts.db_table,
-        pk=opts.pk.column,
-        files=files,
-        events=tuple(events),
-        cascades=tuple(cascades),
-        set_nulls=tuple(set_nulls),
-        problems=tuple(problems),
-    )
-
-
-def _closure(model: type[models.Model]) -> list[type[models.Model]]:
-    """Return the model and every model its deletion cascades to."""
-    found = [model]
-    for dependent, _column in _plan(model).cascades:
-        found.extend(m for m in _closure(dependent) if m not in found)
-    return found
-
-
-def _lifted_triggers(policy: RetentionPolicy) -> list[str]:
-    """Return the URIs of the triggers a batch of this policy must lift in `ignore` mode."""
-    import pghistory
-
-    from audit.models import PROTECT_TRIGGER
-
-    operations = ("DELETE", "UPDATE") if isinstance(policy.action, Anonymise) else ("DELETE",)
-    closure = _closure(policy.model_class)
-    tables = set(closure)
-    for model in closure:
-        tables.update(pghistory.core.event_models(tracks_model=model))
-    uris = [f"audit.AccessLogEntry:{PROTECT_TRIGGER}"]
-    for model, trigger in pgtrigger.registered():
-        if model in tables and any(op in str(trigger.operation) for op in operations):
-            uris.append(f"{model._meta.label}:{trigger.name}")
-    return sorted(set(uris))
+def deletion_problems(policy: RetentionPolicy) -> list[str]:
+    """Return what stands in the way of deleting the policy's rows (its deletion plan's)."""
+    if isinstance(policy.action, Anonymise):
+        return []
+    try:
+        model = policy.model_class
+    except (LookupError, ValueError):
+        return []
+    return [f"{policy.name}: {problem}" for problem in deletion_plan(model).problems]
 
 
 # --- Running a policy ---------------------------------------------------------------------------
@@ -369,13 +146,13 @@ class PolicyPreview:
 def dry_run(policy: RetentionPolicy, *, now: datetime | None = None) -> DryRun:
     """Count what a run would remove now, without removing anything."""
     due = policy.candidates(now)
-    file_fields = [f for f in policy.model_class._meta.concrete_fields if _is_file(f)]
+    targets = file_fields(policy.model_class)
     if isinstance(policy.action, Anonymise):
-        file_fields = [f for f in file_fields if f.name in policy.action.fields]
+        targets = [f for f in targets if f.name in policy.action.fields]
     has_file = Q()
-    for file_field in file_fields:
-        has_file |= ~Q(**{file_field.name: ""}) & Q(**{f"{file_field.name}__isnull": False})
-    files = due.filter(has_file).count() if file_fields else 0
+    for target in targets:
+        has_file |= ~Q(**{target.name: ""}) & Q(**{f"{target.name}__isnull": False})
+    files = due.filter(has_file).count() if targets else 0
     people = _people_left(policy, now or timezone.now()) if policy.erase_people else 0
     return DryRun(policy=policy, rows=due.count(), files=files, people=people)
 
@@ -384,8 +161,6 @@ def preview(
     policy: RetentionPolicy, *, now: datetime | None = None, days: int = PREVIEW_DAYS
 ) -> PolicyPreview:
     """Return what the policy will remove in the next `days` days, by local day."""
-    from privacy.models import PendingFileDeletion
-
     now = now or timezone.now()
     tz = ZoneInfo(settings.TIME_ZONE)
     today = timezone.localtime(now, tz).date()
@@ -422,76 +197,31 @@ def preview(
 
 
 def _people_left(policy: RetentionPolicy, now: datetime) -> int:
-    from privacy.erasure import people_left_by
-
     return people_left_by(policy, now=now).count()
-
-
-def _start_of(day: date) -> datetime:
-    """Return the moment a local day starts."""
-    return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(settings.TIME_ZONE))
-
-
-def _is_file(target: models.Field) -> bool:
-    return isinstance(target, models.FileField)
-
-
-def _lock_key(name: str) -> int:
-    """Return a stable 64-bit advisory-lock key for a policy name."""
-    digest = hashlib.sha256(f"pkregister.retention:{name}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 @contextmanager
 def policy_lock(name: str) -> Iterator[bool]:
-    """Hold the policy's session-level advisory lock; yield whether it was free.
+    """Hold the policy's session-level advisory lock (django-pglock); yield whether it was free.
 
     Session-level, not transaction-level: a run spans many transactions. A killed process's
     connection closes and PostgreSQL releases the lock with it.
     """
-    key = _lock_key(name)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        (acquired,) = cursor.fetchone()
+    lock = pglock.advisory(lock_name(name), timeout=0, side_effect=pglock.Return)
+    acquired = lock.acquire()
     try:
         yield acquired
     finally:
         if acquired:
             try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+                lock.release()
             except DatabaseError:
                 logger.warning("Could not release the retention lock of %s", name)
 
 
-def _replica_mode_allowed() -> bool:
-    if not settings.RETENTION_REPLICA_MODE:
-        return False
-    with connection.cursor() as cursor:
-        if connection.pg_version >= 150000:
-            cursor.execute(
-                "SELECT current_setting('is_superuser') = 'on' "
-                "OR has_parameter_privilege('session_replication_role', 'SET')"
-            )
-        else:
-            cursor.execute("SELECT current_setting('is_superuser') = 'on'")
-        (allowed,) = cursor.fetchone()
-    return bool(allowed)
-
-
-@contextmanager
-def _triggers_lifted(uris: list[str] | None) -> Iterator[None]:
-    """Inside a transaction, lift triggers: all of them (uris None) or the named ones."""
-    if uris is None:
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = replica")
-        yield
-        # Until commit anyway; reset now so that an enclosing transaction (a test's) is unaffected.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
-    else:
-        with pgtrigger.ignore(*uris):
-            yield
+def lock_name(name: str) -> str:
+    """Return the advisory lock's name of a policy (pglock turns it into the 64-bit key)."""
+    return f"{LOCK_PREFIX}{name}"
 
 
 class _Runner:
@@ -505,14 +235,20 @@ class _Runner:
         batch_size: int,
         pause: float,
     ) -> None:
-        from privacy.models import RetentionRun
-
         self.policy = policy
-        self.plan = _plan(policy.model_class)
+        self.plan = deletion_plan(policy.model_class)
         self.now = now
         self.batch_size = batch_size
         self.pause = pause
-        self.lifted = None if _replica_mode_allowed() else _lifted_triggers(policy)
+        model = policy.model_class
+        blanking = isinstance(policy.action, Anonymise)
+        self.lifted = (
+            None
+            if replica_mode_allowed()
+            else lifted_triggers(
+                deleting=() if blanking else (model,), blanking=(model,) if blanking else ()
+            )
+        )
         self.run = RetentionRun.objects.create(policy=policy.name)
         self.messages: list[str] = []
         # People whose erasure was blocked: their due rows stay, so that they still say whom
@@ -520,20 +256,14 @@ class _Runner:
         self.kept: set[int] = set()
 
     def note(self, message: str) -> None:
-        from privacy.models import MAX_RECORDED_MESSAGES
-
         logger.warning("Retention %s: %s", self.policy.name, message)
         if len(self.messages) < MAX_RECORDED_MESSAGES:
             self.messages.append(message)
 
-    def execute(self):
-        from privacy.models import RetentionRun, RunStatus
-
+    def execute(self) -> RetentionRun:
         self.delete_queued_files()
         failed = False
         if self.policy.erase_people:
-            from privacy.erasure import erase_people_left_by
-
             try:
                 erase_people_left_by(
                     self.policy, now=self.now, run=self.run, note=self.note, blocked=self.kept
@@ -554,8 +284,6 @@ class _Runner:
 
     @property
     def subject_path(self) -> str:
-        from privacy.declarations import registry
-
         return registry.for_model(self.policy.model_class).subject_path
 
     def streams(self) -> int:
@@ -592,8 +320,6 @@ class _Runner:
 
     def stream(self, *, delete_files: bool) -> bool:
         """Run batches until one comes back short; return False if one failed."""
-        from privacy.models import RetentionRun
-
         last: object = None
         while True:
             try:
@@ -613,10 +339,15 @@ class _Runner:
     def batch(self, last: object) -> tuple[int, object, int]:
         """Remove one batch in one transaction; return how many rows, the last age seen and
         how many files it queued."""
-        from privacy.models import RetentionRun
-
         policy, plan = self.policy, self.plan
-        with transaction.atomic(), _triggers_lifted(self.lifted):
+        with transaction.atomic(), triggers_lifted(self.lifted):
+            if ASYNC_COMMIT:
+                # The batch's commit does not wait for its WAL to reach the disk: a crash may
+                # undo the last batches, which the next run does again. Their files are safe:
+                # the file deleter makes the batches durable before it unlinks anything
+                # (privacy.plan.delete_queued_files).
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit = off")
             due = policy.candidates(self.now)
             if self.kept:
                 due = due.exclude(**{f"{self.subject_path}__in": self.kept})
@@ -634,7 +365,7 @@ class _Runner:
             )
             select_sql, select_params = selected.query.sql_with_params()
             age_column = policy.model_class._meta.get_field(policy.age_field).column
-            chain = _Chain(policy.name)
+            chain = Chain(policy.name)
             if isinstance(policy.action, Anonymise):
                 _anonymise(chain, plan, policy, age_column)
             else:
@@ -658,8 +389,6 @@ class _Runner:
         delete_queued_files(self.policy.name, reported=self.files_deleted)
 
     def files_deleted(self, done: int, failures: list[tuple[int, str]]) -> None:
-        from privacy.models import RetentionRun
-
         for pk, error in failures:
             self.note(f"file not deleted (queue #{pk}): {error}")
         RetentionRun.objects.filter(pk=self.run.pk).update(
@@ -667,147 +396,9 @@ class _Runner:
         )
 
 
-def delete_queued_files(
-    queue: str, *, reported: Callable[[int, list[tuple[int, str]]], None] | None = None
-) -> int:
-    """Delete the stored files queued in PendingFileDeletion under `queue` (a policy's name,
-    or erasure's), chunk by chunk; return how many went. A file its storage refuses stays
-    queued with the error, for the next run. `reported(done, failures)` follows each chunk."""
-    from privacy.models import PendingFileDeletion
-
-    last_pk = deleted = 0
-    workers = max(1, settings.RETENTION_FILE_WORKERS)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        while True:
-            chunk = list(
-                PendingFileDeletion.objects.for_policy(queue)
-                .filter(pk__gt=last_pk)
-                .order_by("pk")
-                .values_list("pk", "field", "storage_name")[:FILE_CHUNK]
-            )
-            if not chunk:
-                return deleted
-            last_pk = chunk[-1][0]
-            # Threads overlap the waits: object storage answers over the network, and a local
-            # disk frees an old file's blocks (measured: 70-110 µs an unlink here, 13 µs only
-            # for a file still in the page cache).
-            results = list(pool.map(_delete_stored_file, chunk))
-            failures = [(pk, error) for pk, error in results if error is not None]
-            # By id, not by id range: a batch committing now may hold ids inside the range.
-            failed_pks = {pk for pk, _error in failures}
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"DELETE FROM {_q(PendingFileDeletion._meta.db_table)} WHERE id = ANY(%s)",
-                    [[pk for pk, _field, _name in chunk if pk not in failed_pks]],
-                )
-            for pk, error in failures:
-                PendingFileDeletion.objects.filter(pk=pk).update(
-                    attempts=F("attempts") + 1, last_error=error
-                )
-            deleted += len(chunk) - len(failures)
-            if reported is not None:
-                reported(len(chunk) - len(failures), failures)
-
-
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-class _Chain:
-    """One batch as one SQL statement: data-modifying CTEs that pass the deleted rows' ids
-    from one to the next inside the database, so no list of ids travels to Python and back."""
-
-    def __init__(self, policy_name: str) -> None:
-        self.policy_name = policy_name
-        self.ctes: list[str] = []
-        self.params: list = []
-        self.queues: list[str] = []
-        self.counter = 0
-
-    def add(self, body: str, params: list | tuple = ()) -> str:
-        self.counter += 1
-        name = f"c{self.counter}"
-        self.ctes.append(f"{name} AS ({body})")
-        self.params.extend(params)
-        return name
-
-    def statement(self, head: str, head_params: list | tuple) -> tuple[str, list]:
-        """Return the whole statement: it answers rows, the newest age and files queued."""
-        queued = " + ".join(f"(SELECT count(*) FROM {q})" for q in self.queues) or "0"
-        sql = f"{head}, {', '.join(self.ctes)} SELECT count(*), max(age), {queued} FROM {self.main}"
-        return sql, [*head_params, *self.params]
-
-    def queue_files(self, files: tuple[tuple[str, str], ...], source: str) -> None:
-        from privacy.models import PendingFileDeletion
-
-        table = _q(PendingFileDeletion._meta.db_table)
-        for label, column in files:
-            self.queues.append(
-                self.add(
-                    f"INSERT INTO {table} "
-                    "(policy, field, storage_name, queued_at, attempts, last_error) "
-                    f"SELECT %s, %s, f_{column}, now(), 0, '' FROM {source} "
-                    f"WHERE f_{column} IS NOT NULL AND f_{column} <> '' RETURNING 1",
-                    [self.policy_name, label],
-                )
-            )
-
-    def delete(
-        self, plan: _Plan, where: str, params: list, *, returning: list[str] | None = None
-    ) -> str:
-        """Delete rows and everything that holds them; return the CTE naming their ids."""
-        returned = ", ".join(
-            [f"t.{_q(plan.pk)} AS pk", *(returning or [])]
-            + [f"t.{_q(c)} AS f_{c}" for _label, c in plan.files]
-        )
-        gone = self.add(f"DELETE FROM {_q(plan.table)} AS t {where} RETURNING {returned}", params)
-        if returning is not None:
-            self.main = gone
-        self.queue_files(plan.files, gone)
-        self.erase_history(plan, gone)
-        self.erase_access_log(plan, gone)
-        for table, column in plan.set_nulls:
-            self.add(
-                f"UPDATE {_q(table)} SET {_q(column)} = NULL WHERE {_q(column)} = {_ids(gone)}"
-            )
-        for dependent, column in plan.cascades:
-            self.delete(_plan(dependent), f"WHERE t.{_q(column)} = {_ids(gone)}", [])
-        return gone
-
-    def erase_history(self, plan: _Plan, source: str) -> None:
-        for table, column in plan.events:
-            self.add(f"DELETE FROM {_q(table)} WHERE {_q(column)} = {_ids(source)}")
-
-    def erase_access_log(self, plan: _Plan, source: str) -> None:
-        """The rule of AccessLogEntry.objects.about_objects, in SQL: entries naming the row as
-        the object, or as the subject when no person was known."""
-        from django.contrib.contenttypes.models import ContentType
-
-        from audit.models import AccessLogEntry
-
-        opts = AccessLogEntry._meta
-        column = {name: _q(opts.get_field(name).column) for name in _ACCESS_LOG_FIELDS}
-        content_type = ContentType.objects.get_for_model(plan.model).pk
-        self.add(
-            f"DELETE FROM {_q(opts.db_table)} "
-            f"WHERE ({column['object_type']} = %s AND {column['object_id']} = {_ids(source)}) "
-            f"OR ({column['subject_type']} = %s AND {column['subject_id']} = {_ids(source)})",
-            [content_type, content_type],
-        )
-
-
-def _ids(source: str) -> str:
-    # An array, not IN (SELECT …): the planner then probes the index once per id, whatever it
-    # guesses about the CTE's size, instead of hashing and scanning a large table.
-    return f"ANY(ARRAY(SELECT pk FROM {source}))"
-
-
-_ACCESS_LOG_FIELDS = ("object_type", "object_id", "subject_type", "subject_id")
-
-
-def _anonymise(chain: _Chain, plan: _Plan, policy: RetentionPolicy, age_column: str) -> None:
+def _anonymise(chain: Chain, plan: DeletionPlan, policy: RetentionPolicy, age_column: str) -> None:
     """Blank the batch's fields, queue the files they named and drop the rows' history; the
-    rows stay, and so do the access-log entries that name them by id."""
+    rows stay, and so do the trail entries that name them by id (their copied text blanked)."""
     targets = [plan.model._meta.get_field(name) for name in policy.action.fields]
     file_columns = tuple(
         (label, column) for label, column in plan.files if any(t.column == column for t in targets)
@@ -824,29 +415,15 @@ def _anonymise(chain: _Chain, plan: _Plan, policy: RetentionPolicy, age_column: 
         f"UPDATE {_q(plan.table)} AS t SET {assignments} FROM batch "
         f"WHERE t.{_q(plan.pk)} = batch.pk RETURNING t.{_q(plan.pk)} AS pk, "
         f"t.{_q(age_column)} AS age",
-        [_blank_value(t) for t in targets],
+        [blank_value(t) for t in targets],
     )
     chain.queue_files(file_columns, old)
     chain.erase_history(plan, chain.main)
+    chain.blank_trails(plan, chain.main)
 
 
-def _delete_stored_file(item: tuple[int, str, str]) -> tuple[int, str | None]:
-    pk, label, name = item
-    try:
-        _storage_of(label).delete(name)
-    except Exception as error:  # any storage failure is recorded; the next run retries
-        return pk, f"{type(error).__name__}: {error}"[:500]
-    return pk, None
-
-
-@cache
-def _field_of(label: str) -> models.FileField:
-    app_label, model_name, field_name = label.split(".")
-    return apps.get_model(app_label, model_name)._meta.get_field(field_name)
-
-
-def _storage_of(label: str) -> Storage:
-    return _field_of(label).storage
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
 
 
 def enforce(
@@ -855,10 +432,8 @@ def enforce(
     now: datetime | None = None,
     batch_size: int | None = None,
     pause: float = 0.0,
-):
+) -> RetentionRun | None:
     """Run a policy to the end and return its RetentionRun; None if it is already running."""
-    from privacy.models import RetentionRun, RunStatus
-
     with policy_lock(policy.name) as acquired:
         if not acquired:
             logger.info("Retention %s is already running; this run exits.", policy.name)
@@ -876,6 +451,6 @@ def enforce(
         return runner.execute()
 
 
-def enforce_by_name(name: str, **options):
+def enforce_by_name(name: str, **options: object) -> RetentionRun | None:
     """Run the named policy (for the Celery task and the command)."""
     return enforce(policies.get(name), **options)

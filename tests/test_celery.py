@@ -25,7 +25,7 @@ def test_a_task_round_trips_through_redis_and_a_real_worker(celery_worker):
     live.create()
 
     result = clear_expired_sessions.delay()
-    assert result.get(timeout=30) == 1
+    assert result.get(timeout=600) == 1
     assert not Session.objects.filter(session_key=expired.session_key).exists()
     assert Session.objects.filter(session_key=live.session_key).exists()
 

@@ -19,7 +19,7 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         env={**os.environ, **env},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=600,
     )
 
 

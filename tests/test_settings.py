@@ -26,7 +26,7 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         env={**base, **env},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
     )
 
 

@@ -86,5 +86,5 @@ def test_marketing_exports_an_audience_and_the_page_follows_the_job(
     export = AudienceExport.objects.get()
     assert queued == [export.pk]  # queued once the request committed
     audience_export_run(export_id=export.pk)
-    expect(page.get_by_role("link", name="Lataa tiedosto")).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("link", name="Lataa tiedosto")).to_be_visible()
     expect(page.get_by_text(re.compile("3 henkilöä viety"))).to_be_visible()

@@ -25,7 +25,7 @@ def probe(**env: str) -> str:
         capture_output=True,
         text=True,
         check=True,
-        timeout=60,
+        timeout=600,
     ).stdout.strip()
 
 

@@ -11,8 +11,9 @@ from django.core.management import call_command
 
 from consents.models import Ban, BanKind, Channel, ContactChannel
 from consents.selectors import contactable
-from consents.services import ban_lift, consent_give, restriction_set
+from consents.services import ban_lift, consent_give
 from customers.address_updates import import_file
+from privacy.restriction import restriction_set
 from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.test import Client
 
 from accounts.models import ApiClient, Scope
 from consents.models import ConsentEvent, ConsentState, ConsentWording
-from consents.services import restriction_set
 from customers.models import customer_number_check_digit
 from customers.tokens import person_token
+from privacy.restriction import restriction_set
 from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from consents.models import (
     Disclosure,
     ExportStatus,
     Recipient,
-    Restriction,
 )
 from customers.demo import load_demo_register
+from privacy.models import Restriction
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from tests.consents.factories import RecipientFactory
 from tests.customers.factories import CustomerFactory
 
 
-def wait_until_finished(export_pk: int, timeout: float = 60) -> AudienceExport:
+def wait_until_finished(export_pk: int, timeout: float = 600) -> AudienceExport:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         export = AudienceExport.objects.get(pk=export_pk)

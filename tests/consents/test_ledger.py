@@ -15,17 +15,15 @@ from consents.models import (
     ConsentEvent,
     ConsentState,
     ConsentWording,
-    Restriction,
 )
 from consents.services import (
-    ProcessingRestricted,
     ban_lift,
     ban_record,
     consent_give,
     consent_withdraw,
-    restriction_lift,
-    restriction_set,
 )
+from privacy.models import Restriction
+from privacy.restriction import ProcessingRestricted, restriction_lift, restriction_set
 from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

@@ -23,16 +23,16 @@ from consents.models import (
     ContactChannel,
     Disclosure,
     ExportStatus,
-    Restriction,
 )
 from consents.services import (
     audience_export_request,
     audience_export_run,
     ban_record,
     consent_give,
-    restriction_set,
 )
 from consents.views import TIMELINE_PAGE_SIZE
+from privacy.models import Restriction
+from privacy.restriction import restriction_set
 from tests.consents.factories import AuthorityFactory, RecipientFactory
 from tests.customers.factories import CustomerFactory, ServiceUseFactory
 

@@ -11,10 +11,9 @@ from consents.services import (
     ban_record,
     consent_give,
     consent_withdraw,
-    restriction_lift,
-    restriction_set,
 )
 from customers.models import LifeStatus
+from privacy.restriction import restriction_lift, restriction_set
 from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

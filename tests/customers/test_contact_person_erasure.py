@@ -13,12 +13,13 @@ from pghistory.models import Events
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose
 from calls.models import CallRecording
 from consents.models import BanKind, Channel
-from consents.services import ban_record, consent_give, restriction_set
+from consents.services import ban_record, consent_give
 from customers.models import ContactRole, Customer, GroupMembership
 from customers.personal_data import ENDED_CONTACT_ROLES
 from privacy import retention
 from privacy.declarations import registry
 from privacy.models import ErasureReason, ErasureRecord, PendingFileDeletion, RunStatus
+from privacy.restriction import restriction_set
 from tests.calls.factories import CallRecordingFactory
 from tests.customers.factories import (
     ContactRoleFactory,

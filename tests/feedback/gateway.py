@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -15,7 +14,10 @@ class GatewayState:
     fail_first: int = 0
     fail_status: int = 503
     slow_first: int = 0
+    # Kept for callers; a slow answer now waits for the gateway to close instead (`released`),
+    # so it comes too late for the client however slow or fast the machine is.
     slow_seconds: float = 0.0
+    released: threading.Event = field(default_factory=threading.Event)
     token: str = "gateway-secret"
     requests: list[dict] = field(default_factory=list)
     delivered: dict[str, dict] = field(default_factory=dict)
@@ -45,7 +47,8 @@ def _handler(state: GatewayState) -> type[BaseHTTPRequestHandler]:
                     state.delivered[key] = {"id": f"gw-{len(state.delivered) + 1}", **body}
                 message_id = state.delivered[key]["id"]
             if number < state.fail_first + state.slow_first:
-                time.sleep(state.slow_seconds)  # took it, but the answer comes too late
+                # Took it, but the answer comes only once the test is over: too late.
+                state.released.wait()
             return self._answer(200, {"id": message_id})
 
         def _answer(self, status: int, payload: dict) -> None:
@@ -79,5 +82,6 @@ class FakeGateway:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.state.released.set()
         self.server.shutdown()
         self.server.server_close()

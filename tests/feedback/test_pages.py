@@ -11,8 +11,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose
-from consents.services import restriction_set
 from feedback.models import Feedback, FeedbackChannel, FeedbackStatus, Topic
+from privacy.restriction import restriction_set
 from tests.calls.factories import CallRecordingFactory
 from tests.customers.factories import CustomerFactory
 from tests.feedback.factories import FeedbackFactory, SurveyInvitationFactory

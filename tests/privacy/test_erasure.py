@@ -3,6 +3,7 @@ commit, a proof without personal data, and all or nothing."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import pghistory
@@ -46,6 +47,10 @@ def history_naming(rows: dict[type, list[int]], person_pk: int) -> int:
     return found
 
 
+def remaining_bytes(media_root, disclosure) -> bytes:
+    return (media_root / disclosure.copy.name).read_bytes()
+
+
 @pytest.fixture
 def person_with_everything(clerk, supervisor, privacy_officer):
     """A person with a role, a service, feedback, a recording, a withdrawn consent, a
@@ -69,7 +74,12 @@ def person_with_everything(clerk, supervisor, privacy_officer):
         subjects=[person.pk, other.pk],
         by=privacy_officer,
         description="Nimet ja osoitteet",
-        copy=ContentFile(b"nimi;osoite\n", name="luovutus.csv"),
+        copy=ContentFile(
+            "\ufeffAsiakasnumero;Etunimi;Sukunimi\n"
+            f"{person.customer_number};{person.first_name};{person.last_name}\n"
+            f"{other.customer_number};{other.first_name};{other.last_name}\n".encode(),
+            name="luovutus.csv",
+        ),
     )
     AccessLogEntry.record(
         actor=clerk,
@@ -133,9 +143,21 @@ def test_erasure_removes_the_person_from_every_table_and_leaves_a_proof(
     assert AccessLogEntry.objects.about(person).count() == 0
     assert not AccessLogEntry.objects.about_objects(CallRecording, [recording.pk]).exists()
     assert not KnownName.objects.filter(name__in=["Ainutlaatuinen", "Erasurenen"]).exists()
-    # The disclosure shared with another person stays, blanked (its declared Anonymise).
+    # The disclosure shared with another person stays: its free text blanked, its copy written
+    # again without the person's line, for the other person's sake.
     disclosure = Disclosure.objects.get(pk=p["disclosure"].pk)
-    assert (disclosure.copy.name, disclosure.description) == ("", "")
+    assert (disclosure.description, disclosure.mandate) == ("", "")
+    assert disclosure.subject_count == 1
+    assert disclosure.copy.name and disclosure.copy.name != p["disclosure"].copy.name
+    remaining = (media_root / disclosure.copy.name).read_text(encoding="utf-8-sig")
+    assert remaining.splitlines() == [
+        "Asiakasnumero;Etunimi;Sukunimi",
+        f"{p['other'].customer_number};{p['other'].first_name};{p['other'].last_name}",
+    ]
+    assert (
+        disclosure.copy_sha256
+        == hashlib.sha256(remaining_bytes(media_root, disclosure)).hexdigest()
+    )
     assert DisclosureSubject.objects.filter(customer=p["other"]).exists()
     # The other person is untouched.
     assert Customer.objects.filter(pk=p["other"].pk).exists()
@@ -279,3 +301,28 @@ def test_history_check_helper_sees_the_history(person_with_everything):
     (customer_events,) = pghistory.core.event_models(tracks_model=Customer)
     assert customer_events.objects.filter(pgh_obj_id=person.pk).exists()
     assert history_naming({Customer: [person.pk]}, person.pk) >= 1
+
+
+def test_a_shared_copy_that_is_not_a_table_is_deleted_whole(
+    privacy_officer, media_root, django_capture_on_commit_callbacks
+):
+    person, other = CustomerFactory(), CustomerFactory()
+    disclosure = disclosure_record(
+        recipient=RecipientFactory(),
+        basis=Basis.MANDATE,
+        mandate="Käsittelysopimus 2026",
+        categories=[Category.BASIC],
+        subjects=[person.pk, other.pk],
+        by=privacy_officer,
+        copy=ContentFile(b"%PDF-1.4 " + person.last_name.encode(), name="luovutus.pdf"),
+    )
+    stored = media_root / disclosure.copy.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_person(person, reason=ErasureReason.REQUEST)
+
+    disclosure.refresh_from_db()
+    assert (disclosure.copy.name, disclosure.mandate) == ("", "")
+    assert disclosure.subject_count == 1
+    assert not stored.exists()
+    assert DisclosureSubject.objects.filter(disclosure=disclosure, customer=other).exists()

@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pghistory
+import pglock
 import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
@@ -193,7 +194,7 @@ def test_a_second_run_exits_while_the_policy_is_locked(media_root):
     expired()
     params = connection.get_connection_params()
     other = psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"})
-    key = retention._lock_key("call-recordings")
+    key = pglock.advisory(retention.lock_name("call-recordings")).int_lock_id
     try:
         other.execute("SELECT pg_advisory_lock(%s)", [key])
         assert retention.enforce(RECORDINGS_30_DAYS) is None
@@ -317,7 +318,7 @@ def test_a_policy_that_cannot_run_is_reported_by_the_system_check():
 
         assert len(retention_policies_are_runnable()) == len(problems)
     finally:
-        policies._policies.pop("test-broken")
+        registry.policies.pop("test-broken")
 
 
 def test_two_policies_cannot_share_a_name():
@@ -382,3 +383,36 @@ def test_parallel_streams_remove_every_due_row_and_file_once(settings, media_roo
     ).exists()
     assert all(history_of(CallRecording, r.pk) == 0 for r in due)
     assert all(history_of(CallRecording, r.pk) == 1 for r in kept)
+
+
+def test_retention_takes_the_admin_log_of_the_rows_it_deletes(
+    trigger_mode, media_root, privacy_officer
+):
+    """The deletion plan retention shares with erasure: a deleted recording's hold goes with it,
+    and the admin-log entries of both (a hold's label holds its free text) go too."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    recording = expired()
+    hold = RecordingHoldFactory(recording=recording, placed_by=privacy_officer)
+    hold_release(hold=hold, by=privacy_officer)
+    kept = CallRecordingFactory(started_at=timezone.now() - 2 * DAY)
+    for row in (recording, hold, kept):
+        LogEntry.objects.log_actions(
+            privacy_officer.pk, [row], CHANGE, change_message="muutettu", single_object=True
+        )
+
+    retention.enforce(RECORDINGS_30_DAYS)
+
+    assert not RecordingHold.objects.filter(pk=hold.pk).exists()
+    remaining = set(LogEntry.objects.values_list("content_type__model", "object_id"))
+    assert remaining == {("callrecording", str(kept.pk))}
+
+
+def test_erasure_and_retention_lift_the_same_triggers_for_the_same_rows():
+    from privacy.plan import lifted_triggers
+
+    lifted = lifted_triggers(deleting=[CallRecording])
+    # The recording's and its hold's history and delete trackers, and the trails' guards.
+    assert "audit.AccessLogEntry:accesslog_append_only" in lifted
+    assert any(uri.startswith("calls.RecordingHoldEvent:") for uri in lifted)
+    assert not any(uri.startswith("consents.") for uri in lifted)

@@ -1,7 +1,11 @@
 """Faults with real processes: a worker killed mid-run, and two runs started at once.
 
 These tests commit their data (transactional_db) so that `manage.py enforce_retention` in a
-child process sees it, in the same test database.
+child process sees it, in the same test database. Their order of events is held by a gate, not
+by pauses: a statement trigger on the recordings' table that makes a batch wait, inside its
+transaction, for an advisory lock the test holds (enabled ALWAYS, so the replica mode of the
+batches does not skip it). The test knows a run is at the gate when PostgreSQL shows it waiting
+for that lock, however slow the machine is.
 """
 
 from __future__ import annotations
@@ -11,11 +15,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from calls.models import CallRecording
@@ -50,12 +58,61 @@ def start_run(media_root: Path, *args: str) -> subprocess.Popen:
     )
 
 
-def wait_until(condition, timeout: float = 60.0) -> None:
+def wait_until(condition, timeout: float = 300.0) -> None:
+    """Wait for a state another process reaches (the deadline only ends a hung test)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError("timed out")
         time.sleep(0.02)
+
+
+GATE_KEY = 7_300_001
+
+
+@contextmanager
+def gate(*, after_rows: int) -> Iterator[None]:
+    """Make every batch that starts once a run has committed `after_rows` rows wait at the
+    gate until the block ends (the test holds the gate's lock meanwhile)."""
+    holder = psycopg.connect(database_url(), autocommit=True)
+    holder.execute("SELECT pg_advisory_lock(%s)", [GATE_KEY])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            CREATE FUNCTION test_retention_gate() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF EXISTS (SELECT 1 FROM privacy_retentionrun WHERE rows >= {int(after_rows)})
+                THEN
+                    PERFORM pg_advisory_lock_shared({GATE_KEY});
+                    PERFORM pg_advisory_unlock_shared({GATE_KEY});
+                END IF;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER test_retention_gate BEFORE DELETE ON calls_callrecording
+                FOR EACH STATEMENT EXECUTE FUNCTION test_retention_gate();
+            ALTER TABLE calls_callrecording ENABLE ALWAYS TRIGGER test_retention_gate;
+            """  # noqa: S608 (two integer constants)
+        )
+    try:
+        yield
+    finally:
+        holder.execute("SELECT pg_advisory_unlock(%s)", [GATE_KEY])
+        holder.close()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DROP TRIGGER IF EXISTS test_retention_gate ON calls_callrecording;"
+                "DROP FUNCTION IF EXISTS test_retention_gate()"
+            )
+
+
+def someone_at_the_gate() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+            "AND classid = 0 AND objid = %s",
+            [GATE_KEY],
+        )
+        return cursor.fetchone()[0] > 0
 
 
 def rows_committed() -> int:
@@ -73,12 +130,14 @@ def test_a_run_killed_mid_way_is_finished_by_the_next_and_no_row_loses_its_file(
     recordings = expired_recordings(60)
     kept = CallRecordingFactory(started_at=timezone.now() - timedelta(days=2))
 
-    worker = start_run(media_root, "--batch-size", "5", "--pause", "0.5")
-    try:
-        wait_until(lambda: rows_committed() >= 5)
-    finally:
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=30)
+    with gate(after_rows=5):
+        worker = start_run(media_root, "--batch-size", "5")
+        try:
+            # A batch committed, and the next one waits inside its transaction.
+            wait_until(someone_at_the_gate)
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=300)
     assert worker.returncode == -signal.SIGKILL
 
     left = CallRecording.objects.count()
@@ -87,6 +146,7 @@ def test_a_run_killed_mid_way_is_finished_by_the_next_and_no_row_loses_its_file(
         assert (media_root / recording.audio.name).exists()
     killed = RetentionRun.objects.get()
     assert killed.status == RunStatus.RUNNING and killed.finished_at is None
+    assert killed.rows >= 5
 
     run = retention.enforce(RECORDINGS_30_DAYS)
 
@@ -105,11 +165,13 @@ def test_a_run_killed_mid_way_is_finished_by_the_next_and_no_row_loses_its_file(
 def test_of_two_runs_started_at_once_one_does_the_work_and_the_other_exits(media_root):
     expired_recordings(30)
 
-    first = start_run(media_root, "--batch-size", "5", "--pause", "0.3")
-    wait_until(lambda: RetentionRun.objects.exists())
-    second = start_run(media_root, "--batch-size", "5")
-    second_out, _err = second.communicate(timeout=60)
-    first_out, first_err = first.communicate(timeout=120)
+    with gate(after_rows=0):
+        first = start_run(media_root, "--batch-size", "5")
+        # The first run holds the policy's lock and waits at the gate for the second to try.
+        wait_until(someone_at_the_gate)
+        second = start_run(media_root, "--batch-size", "5")
+        second_out, _err = second.communicate(timeout=300)
+    first_out, first_err = first.communicate(timeout=300)
 
     assert second.returncode == 0
     assert "already running elsewhere; skipped" in second_out

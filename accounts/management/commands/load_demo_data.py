@@ -5,10 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.demo import DEMO_PASSWORD, DEMO_USERS, base32_secret, demo_key, load_demo_staff
-from consents.demo import load_demo_choices
-from customers.demo import load_demo_register
-from feedback.demo import load_demo_feedback
+from accounts.demo import DEMO_PASSWORD, DEMO_USERS, base32_secret, demo_key, load_demo_data
 
 
 class Command(BaseCommand):
@@ -18,11 +15,7 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Demo data is never loaded in production.")
         with transaction.atomic(), pghistory.context(command="load_demo_data"):
-            load_demo_staff()
-            people = load_demo_register()
-            if people:
-                load_demo_choices()
-                load_demo_feedback()
+            people = load_demo_data()
         if people:
             self.stdout.write(f"Loaded the demo register: {people} invented people.")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD} for all):")
