@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "feedback",
     "calls",
     "dsar",
+    "notice",
     "accounts.apps.RegisterAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -202,6 +203,10 @@ RETENTION_REPLICA_MODE = env.bool("DJANGO_RETENTION_REPLICA_MODE", default=True)
 RETENTION_FILE_WORKERS = env.int("DJANGO_RETENTION_FILE_WORKERS", default=8)
 # Batches of one policy run at once (threads, one connection each); 1 runs them one by one.
 RETENTION_WORKERS = env.int("DJANGO_RETENTION_WORKERS", default=2)
+# The logs about people are personal data too (pseudonymous ids point at people), kept for the
+# security and accountability of processing (notice §16) and then deleted by the engine.
+ACCESS_LOG_RETENTION_YEARS = env.int("ACCESS_LOG_RETENTION_YEARS", default=2)
+CHANGE_HISTORY_RETENTION_YEARS = env.int("CHANGE_HISTORY_RETENTION_YEARS", default=5)
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -418,6 +423,14 @@ SCHEDULED_JOBS = {
             "Delete stored files that no row refers to, and report rows whose file is missing."
         ),
     },
+    "check-privacy-notice": {
+        "task": "notice.tasks.check_notice_consistency",
+        "schedule": crontab(hour=5, minute=13),
+        "description": _(
+            "Compare the published privacy notice with what the system declares and does; the "
+            "privacy officer sees each difference on the front page."
+        ),
+    },
 }
 CELERY_BEAT_SCHEDULE = {
     name: {key: value for key, value in job.items() if key != "description"}
@@ -473,6 +486,11 @@ CONTROLLER = {
     "phone": "010 762 3555",
     "business_id": "1769016-7",
     "privacy_contact": "tietosuoja.pko@sok.fi",
+    # How the privacy notice names the controller in its sentences (Finnish genitive too).
+    "trade_name": "PK Terveys",
+    "trade_name_genitive": "PK Terveyden",
+    # Where written requests (notice §12) are sent.
+    "register_contact": "tietosuoja.pko@sok.fi",
 }
 
 # --- Logging ------------------------------------------------------------------------------------
@@ -485,6 +503,9 @@ LOGGING = {
     "loggers": {
         # Axes logs usernames at INFO; keep them out of the general log.
         "axes": {"level": "WARNING"},
+        # WeasyPrint reports each rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
