@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -113,3 +115,51 @@ class TwoFactorRequiredMiddleware:
         """The device is enrolled: the link is spent."""
         pk = request.session.pop(ENROLMENT)
         Enrolment.objects.filter(pk=pk, used_at__isnull=True).update(used_at=timezone.now())
+
+
+# The longest value a query string may carry: a search box or a filter needs far less, and a
+# longer one is someone fuzzing. Forms are bounded by their fields (and the request size).
+MAX_QUERY_VALUE = 1_000
+
+
+class UnusableInput(BadRequest):
+    """A request carrying text the register cannot use; the message says what to change."""
+
+
+def unusable_input(request: HttpRequest) -> str | None:
+    """Return why the request's query string or form can't be used, or None when it can.
+
+    A NUL character cannot be stored in (or searched for in) PostgreSQL text; lone surrogates
+    never get this far (the form decoder replaces them).
+    """
+    fields: list[tuple[Any, int | None]] = [(request.GET, MAX_QUERY_VALUE)]
+    if (
+        request.method == "POST"
+        and not request.path.startswith("/api/")
+        and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        fields.append((request.POST, None))
+    for data, limit in fields:
+        for key, values in data.lists():
+            for value in [key, *values]:
+                if "\x00" in value:
+                    return str(_("The text contains a character that cannot be used (NUL)."))
+                if limit is not None and len(value) > limit:
+                    return str(
+                        _("The text is too long: at most %(count)d characters.") % {"count": limit}
+                    )
+    return None
+
+
+class InputCheckMiddleware:
+    """Check every search box, filter and form once, here: text the database cannot take is
+    answered 400 with a Finnish message instead of reaching a query (and a 500)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        reason = unusable_input(request)
+        if reason is not None:
+            raise UnusableInput(reason)
+        return self.get_response(request)

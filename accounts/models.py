@@ -182,3 +182,36 @@ class Enrolment(models.Model):
             expires_at=now + timedelta(hours=settings.ENROLMENT_LINK_HOURS),
         )
         return enrolment, token
+
+
+class IdempotencyRecord(models.Model):
+    """The answer a client got to a request it sent with an `Idempotency-Key` header, so that a
+    retry of the same request gets the same answer and does nothing twice.
+
+    Written in the same transaction as the request's effect: a retry that arrives while the
+    first is still running waits on the unique key and then reads its answer.
+    """
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    endpoint = models.CharField(max_length=100)
+    # SHA-256 of the request body: the same key with another body is refused.
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True)
+    # The answer's body: ids and counts only (the endpoints that take a key answer no more).
+    body = models.JSONField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="idempotency_client_key_unique")
+        ]
+        indexes = [
+            # The daily prune deletes by age.
+            models.Index(fields=["created_at"], name="idempotency_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -10,6 +10,10 @@ from privacy.declarations import not_personal
 STAFF = "Staff accounts and their sign-in, not the register's data subjects"
 
 not_personal("accounts.ApiClient", reason="A machine client; no data subject.")
+not_personal(
+    "accounts.IdempotencyRecord",
+    reason="A machine client's request key and the ids it was answered with; no data subject.",
+)
 not_personal("auth.User", reason=f"{STAFF}: usernames, names and roles of staff users.")
 not_personal("auth.Group", reason="The roles (accounts.roles): names only.")
 not_personal("auth.Permission", reason="The permissions of the installed models.")

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from accounts.models import IdempotencyRecord
+
 
 @shared_task
 def clear_expired_sessions() -> int:
@@ -26,4 +28,12 @@ def prune_login_attempts() -> int:
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         count, _by_model = model.objects.filter(attempt_time__lt=cutoff).delete()
         deleted += count
+    return deleted
+
+
+@shared_task
+def prune_idempotency_records() -> int:
+    """Delete API idempotency keys older than their retry window; return how many went."""
+    cutoff = timezone.now() - timedelta(hours=settings.API_IDEMPOTENCY_HOURS)
+    deleted, _by_model = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted

@@ -11,7 +11,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.middleware import ENROLMENT
+from accounts.middleware import ENROLMENT, UnusableInput
 from accounts.models import Enrolment
 from accounts.roles import Role, roles_of
 
@@ -63,6 +63,14 @@ def enrol(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("two_factor:setup")
     messages.info(request, _("Sign in with your password; then add the authentication app."))
     return redirect(settings.LOGIN_URL)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400: say what to change when the register knows (accounts.middleware.UnusableInput)."""
+    reason = str(exception) if isinstance(exception, UnusableInput) else ""
+    if _is_api(request):
+        return JsonResponse({"detail": reason or _("Bad request.")}, status=400)
+    return render(request, "400.html", {"reason": reason}, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

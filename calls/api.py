@@ -49,7 +49,10 @@ class CallRecordingIntakeSerializer(serializers.Serializer):
     agent = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     queue = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     direction = serializers.ChoiceField(choices=Direction.choices, default=Direction.INBOUND)
-    started_at = serializers.DateTimeField(help_text="ISO 8601 with a UTC offset.")
+    started_at = serializers.DateTimeField(
+        help_text="ISO 8601 with a UTC offset; within the last 30 days (the recordings' "
+        "retention period) and not more than 5 minutes in the future."
+    )
     duration_seconds = serializers.IntegerField(min_value=0, max_value=24 * 3600)
     audio = serializers.FileField(
         allow_empty_file=False, help_text="The recording; its type is told by its content."

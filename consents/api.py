@@ -1,5 +1,6 @@
-"""The website's API for consents: a known customer gives or withdraws one (an unsubscribe
-link, say). Idempotent by nature: a repeat records nothing and answers 200 with the state."""
+"""The website's API for consents: a person gives or withdraws one through a link the register
+signed for them (an unsubscribe link, say; customers.tokens). Idempotent by nature: a repeat
+records nothing and answers 200 with the state."""
 
 from __future__ import annotations
 
@@ -13,18 +14,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_base import StrictJSONSerializer
 from accounts.authentication import HasScope
 from accounts.models import Scope
 from consents.models import API_CHANNELS, Channel, ConsentAction, ConsentPurpose, ConsentWording
 from consents.services import consent_give, consent_withdraw
-from customers.models import Customer, is_valid_customer_number
+from customers.tokens import PersonTokenField
 from privacy.restriction import ProcessingRestricted
 
 
-class ConsentRequestSerializer(serializers.Serializer):
-    customer_number = serializers.CharField(
-        max_length=12, help_text="The customer number, check digit included."
-    )
+class ConsentRequestSerializer(StrictJSONSerializer):
+    person_token = PersonTokenField(purpose=Scope.CONSENTS)
     purpose = serializers.SlugField(
         max_length=50, help_text="The purpose's code, e.g. email-marketing."
     )
@@ -44,15 +44,6 @@ class ConsentRequestSerializer(serializers.Serializer):
         default="",
         help_text="A reference, e.g. the form submission's id.",
     )
-
-    def validate_customer_number(self, value: str) -> Customer:
-        value = value.strip()
-        if not is_valid_customer_number(value):
-            raise serializers.ValidationError(_("Invalid customer number."))
-        customer = Customer.objects.filter(customer_number=value).first()
-        if customer is None:
-            raise serializers.ValidationError(_("No customer with this number."))
-        return customer
 
     def validate_purpose(self, value: str) -> ConsentPurpose:
         purpose = ConsentPurpose.objects.active().filter(code=value, requires_consent=True).first()
@@ -79,7 +70,6 @@ class ConsentRequestSerializer(serializers.Serializer):
 
 
 class ConsentStateSerializer(serializers.Serializer):
-    customer_number = serializers.CharField()
     purpose = serializers.CharField()
     given = serializers.BooleanField(help_text="Whether consent is in force now.")
     wording_version = serializers.IntegerField(allow_null=True)
@@ -96,7 +86,8 @@ class ConsentIntake(APIView):
     @extend_schema(
         summary="Give or withdraw a consent",
         description=(
-            "For a known customer and a purpose that asks for consent. Idempotent: giving a "
+            "For the person of a token the register issued (`person_token`, purpose "
+            "`consents`) and a purpose that asks for consent. Idempotent: giving a "
             "consent already in force for the same wording, or withdrawing one not in force, "
             "records nothing and answers 200 with the current state; a new event answers 201. "
             "A withdrawal ends consent at once. While the person's processing is restricted a "
@@ -109,7 +100,7 @@ class ConsentIntake(APIView):
         incoming = ConsentRequestSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        customer, purpose = data["customer_number"], data["purpose"]
+        customer, purpose = data["person_token"], data["purpose"]
         try:
             if data["action"] == ConsentAction.GIVE:
                 change = consent_give(
@@ -143,7 +134,6 @@ class ConsentIntake(APIView):
         state = change.state
         body = ConsentStateSerializer(
             {
-                "customer_number": customer.customer_number,
                 "purpose": purpose.code,
                 "given": change.given,
                 "wording_version": state.wording.version if state else None,

@@ -11,14 +11,19 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -33,6 +38,12 @@ if TYPE_CHECKING:
     from accounts.models import Actor
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# An uploaded file waits here (private storage, never served) between the preview and apply.
+PENDING_DIR = "address-updates/pending"
+PENDING_MAX_AGE = timedelta(hours=1)
+_PENDING_SALT = "customers.address-update-pending"
+# The service's name is kept with each value and as a ban's note (consents.Ban.note, 200).
+SOURCE_MAX_LENGTH = 200
 COLUMNS = [
     "customer_number",
     "street_address",
@@ -123,6 +134,15 @@ class ImportReport:
     def unchanged(self) -> list[Row]:
         return [row for row in self.rows if not row.error and not row.changes]
 
+    @property
+    def outcomes(self) -> list[tuple[Row, str, str, str]]:
+        """(row, field or error, before, after) per line of the preview: rejected rows first,
+        then each change; unchanged rows are only counted."""
+        lines: list[tuple[Row, str, str, str]] = [(r, r.error, "", "") for r in self.errors]
+        for row in self.changing:
+            lines.extend((row, name, old, new) for name, (old, new) in row.changes.items())
+        return lines
+
 
 def _parse_date(value: str) -> date | None:
     value = value.strip()
@@ -158,13 +178,26 @@ def read_rows(content: bytes) -> list[Row]:
         )
     reader.fieldnames = header
     rows = []
-    for line, record in enumerate(reader, start=2):
-        rows.append(_validate(line, {k: (v or "").strip() for k, v in record.items() if k}))
+    try:
+        for line, record in enumerate(reader, start=2):
+            cells = {k: (v or "").strip() for k, v in record.items() if isinstance(k, str)}
+            rows.append(_validate(line, cells))
+    except csv.Error as error:  # a cell over the csv module's 128 KiB, broken quoting
+        raise FileError(
+            _("Line %(line)d cannot be read: a cell is too large or its quotes are broken.")
+            % {"line": reader.line_num}
+        ) from error
     return rows
 
 
 def _validate(number: int, record: dict[str, str]) -> Row:
-    row = Row(number=number, customer_number=record.get("customer_number", ""))
+    """Check the row against the same rules the person's record keeps (lengths, postal code,
+    characters), so that a row the preview accepts is a row apply can write."""
+    if any("\x00" in value for value in record.values()):
+        row = Row(number=number, customer_number="")
+        row.error = _("The row contains a character that cannot be stored (NUL).")
+        return row
+    row = Row(number=number, customer_number=record.get("customer_number", "")[:20])
     if not is_valid_customer_number(row.customer_number):
         row.error = _("Invalid customer number (check digit does not match).")
         return row
@@ -176,23 +209,28 @@ def _validate(number: int, record: dict[str, str]) -> Row:
     if not row.source:
         row.error = _("The source is missing.")
         return row
+    if len(row.source) > SOURCE_MAX_LENGTH:
+        row.error = _("The source is longer than %(count)d characters.") % {
+            "count": SOURCE_MAX_LENGTH
+        }
+        return row
     status_text = record.get("status", "").lower()
     if status_text not in STATUS_VALUES:
-        row.error = _("Unknown status %(status)s.") % {"status": record.get("status")}
+        row.error = _("Unknown status %(status)s.") % {"status": record.get("status", "")[:50]}
         return row
     row.status = STATUS_VALUES[status_text]
     ban_text = record.get(MARKETING_BAN, "").lower()
     if ban_text not in MARKETING_BAN_VALUES:
         row.error = _(
             "Unknown marketing ban value %(value)s; use yes, kyllä or 1, or leave it empty."
-        ) % {"value": record.get(MARKETING_BAN)}
+        ) % {"value": record.get(MARKETING_BAN, "")[:50]}
         return row
     row.marketing_ban = MARKETING_BAN_VALUES[ban_text]
     values = {f: record[f] for f in ADDRESS_FIELDS if record.get(f)}
     if "country" in values:
         values["country"] = values["country"].upper()
         if values["country"] not in countries:
-            row.error = _("Unknown country code %(code)s.") % {"code": values["country"]}
+            row.error = _("Unknown country code %(code)s.") % {"code": values["country"][:50]}
             return row
     if values.get("postal_code") and values.get("country", "FI") == "FI":
         try:
@@ -200,6 +238,14 @@ def _validate(number: int, record: dict[str, str]) -> Row:
         except ValidationError as error:
             row.error = str(error.messages[0])
             return row
+    for name in ("street_address", "postal_code", "city"):
+        if name in values:
+            try:
+                Customer._meta.get_field(name).clean(values[name], None)
+            except ValidationError as error:
+                label = Customer._meta.get_field(name).verbose_name
+                row.error = f"{capfirst(label)}: {error.messages[0]}"
+                return row
     if not values and row.status is None and not row.marketing_ban:
         row.error = _("The row has neither a new address, a status nor a marketing ban.")
         return row
@@ -316,3 +362,53 @@ def _record_ban(customer: Customer, row: Row, by: Actor | None) -> None:
 def import_file(content: bytes, *, by: Actor | None, dry_run: bool = False) -> ImportReport:
     report = plan(read_rows(content))
     return report if dry_run else apply(report, by=by)
+
+
+# --- The file between preview and apply --------------------------------------------------------
+
+
+def keep_pending(content: bytes) -> str:
+    """Store an uploaded file until it is applied; return a signed id for the preview's form.
+
+    The file holds people's addresses: it stays in the private storage (never in the page or
+    the browser), and goes after apply or after PENDING_MAX_AGE (discard_stale_pending).
+    """
+    discard_stale_pending()
+    name = default_storage.save(f"{PENDING_DIR}/{uuid.uuid4().hex}.csv", ContentFile(content))
+    return signing.dumps(name, salt=_PENDING_SALT)
+
+
+def pending_name(signed_id: str) -> str | None:
+    """Return the stored file's name for a signed id still valid, else None."""
+    try:
+        name = signing.loads(signed_id, salt=_PENDING_SALT, max_age=PENDING_MAX_AGE.total_seconds())
+    except signing.BadSignature:
+        return None
+    if not isinstance(name, str) or not name.startswith(f"{PENDING_DIR}/"):
+        return None
+    return name if default_storage.exists(name) else None
+
+
+def read_pending(name: str) -> bytes:
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()
+
+
+def discard_pending(name: str) -> None:
+    default_storage.delete(name)
+
+
+def discard_stale_pending(*, now: datetime | None = None) -> int:
+    """Delete uploaded files older than PENDING_MAX_AGE; return how many went."""
+    cutoff = (now or timezone.now()) - PENDING_MAX_AGE
+    try:
+        _dirs, files = default_storage.listdir(PENDING_DIR)
+    except FileNotFoundError:
+        return 0
+    gone = 0
+    for file_name in files:
+        name = f"{PENDING_DIR}/{file_name}"
+        if default_storage.get_modified_time(name) < cutoff:
+            default_storage.delete(name)
+            gone += 1
+    return gone

@@ -3,19 +3,29 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.history import attributed_to
 from audit.models import AccessPurpose, log_view
-from customers.address_updates import FileError, apply, plan, read_rows
+from customers.address_updates import (
+    FileError,
+    apply,
+    discard_pending,
+    keep_pending,
+    pending_name,
+    plan,
+    read_pending,
+    read_rows,
+)
 from customers.forms import AddressUpdateUploadForm
 from customers.models import (
     Company,
@@ -28,7 +38,8 @@ from customers.search import customer_queryset
 from customers.services import customer_create, customer_update
 from privacy.restriction import ProcessingRestricted, check_may_change
 
-_SIGNING_SALT = "customers.address-update-preview"
+# Row outcomes on one page of the preview: a file of 20 MB has a few hundred thousand rows.
+OUTCOMES_PER_PAGE = 200
 
 
 class ContactRoleInline(admin.TabularInline):
@@ -129,42 +140,53 @@ class CustomerAdmin(admin.ModelAdmin):
         ]
 
     def address_updates_view(self, request: HttpRequest) -> HttpResponse:
-        """Upload a file, preview every row's outcome, then apply."""
+        """Upload a file, preview every row's outcome (a page at a time), then apply.
+
+        The file waits in the private storage between the two steps, referred to by a signed
+        id; the preview and apply read the same file with the same rules.
+        """
         if not request.user.has_perm("customers.import_address_updates"):
             raise PermissionDenied
         context = {**self.admin_site.each_context(request), "title": _("Import address updates")}
-        if request.method == "POST" and "payload" in request.POST:
-            try:
-                content = signing.loads(
-                    request.POST["payload"], salt=_SIGNING_SALT, max_age=3600
-                ).encode()
-            except signing.BadSignature:
+        signed_id = request.POST.get("upload") or request.GET.get("upload")
+        if signed_id:
+            name = pending_name(signed_id)
+            if name is None:
                 messages.error(request, _("The preview has expired. Upload the file again."))
                 return redirect("admin:customers_address_updates")
-            report = apply(plan(read_rows(content)), by=request.user)
-            messages.success(
-                request,
-                _("Address updates applied: %(changed)d changed, %(rejected)d rejected.")
-                % {"changed": len(report.changing), "rejected": len(report.errors)},
-            )
+            report = plan(read_rows(read_pending(name)))
+            if request.method == "POST":
+                apply(report, by=request.user)
+                discard_pending(name)
+                messages.success(
+                    request,
+                    _("Address updates applied: %(changed)d changed, %(rejected)d rejected.")
+                    % {"changed": len(report.changing), "rejected": len(report.errors)},
+                )
             return TemplateResponse(
-                request, "admin/customers/address_updates.html", {**context, "report": report}
+                request,
+                "admin/customers/address_updates.html",
+                {
+                    **context,
+                    "report": report,
+                    "preview": request.method != "POST",
+                    "upload": signed_id,
+                    "page_obj": Paginator(report.outcomes, OUTCOMES_PER_PAGE).get_page(
+                        request.GET.get("page")
+                    ),
+                },
             )
         form = AddressUpdateUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             content = form.cleaned_data["file"].read()
             try:
-                report = plan(read_rows(content))
+                read_rows(content)
             except FileError as error:
                 form.add_error("file", str(error))
             else:
-                payload = signing.dumps(
-                    content.decode("utf-8-sig"), salt=_SIGNING_SALT, compress=True
-                )
-                return TemplateResponse(
-                    request,
-                    "admin/customers/address_updates.html",
-                    {**context, "report": report, "payload": payload, "preview": True},
+                return redirect(
+                    f"{reverse('admin:customers_address_updates')}?"
+                    f"{urlencode({'upload': keep_pending(content)})}"
                 )
         return TemplateResponse(
             request, "admin/customers/address_updates.html", {**context, "form": form}

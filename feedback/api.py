@@ -1,37 +1,52 @@
 """The website's and the SMS gateway's API: feedback, website visits and survey answers.
 
-Every malformed request is answered 400 with field messages (415 for a body that is not JSON),
-never 500: wrong types, missing fields, bad JSON, NUL characters or lone surrogates in text,
-too large batches.
+Every malformed request is answered 400 with field messages (the parser, the rate limit and the
+JSON errors are every endpoint's, accounts.api_base), never 500: wrong types, missing fields,
+too large batches. A person is named only by a token the register issued (customers.tokens).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import logging
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
-from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    inline_serializer,
+)
 from phonenumber_field.serializerfields import PhoneNumberField
-from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import JSONParser
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from accounts.api_base import (
+    IDEMPOTENCY_HEADER,
+    ErrorDetailSerializer,
+    StorableCharField,
+    StrictJSONSerializer,
+    idempotent,
+    is_storable,
+    printable,
+)
 from accounts.authentication import HasScope
-from accounts.models import ApiClient, Scope
-from customers.models import Customer, is_valid_customer_number
+from accounts.models import Scope
+from customers.models import Customer
+from customers.tokens import (
+    INVALID_TOKEN,
+    MAX_TOKEN_LENGTH,
+    PersonTokenField,
+    customer_id_from_token,
+)
 from feedback.models import (
     API_CHANNELS,
     RATING_MAX,
@@ -42,93 +57,36 @@ from feedback.models import (
 )
 from feedback.services import AnswerRefused, feedback_record, survey_answer_receive
 
-logger = logging.getLogger(__name__)
-
 MAX_TEXT = 5_000
 # A visit may be reported this late (the website batches), and not from the future.
 VISIT_MAX_AGE = timedelta(days=7)
 CLOCK_SKEW = timedelta(minutes=5)
 ANSWER_MAX_AGE = timedelta(days=30)
-
-
-class StrictJSONParser(JSONParser):
-    """DRF's JSON parser, also refusing JSON nested too deep to parse (400, not 500)."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError as error:
-            raise exceptions.ParseError(_("JSON parse error: nested too deeply.")) from error
-
-
-def _request_data(request: Request) -> Any:
-    try:
-        return request.data
-    except RequestDataTooBig as error:
-        raise exceptions.ParseError(_("The request is too large.")) from error
-
-
-def _storable(value: str) -> bool:
-    """Whether PostgreSQL can store the text: no NUL, no lone surrogate."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-class StorableCharField(serializers.CharField):
-    def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data)
-        if not _storable(value):
-            raise serializers.ValidationError(
-                _("The text contains characters that are not allowed.")
-            )
-        return value
-
-
-class ApiClientRateThrottle(SimpleRateThrottle):
-    """Requests per API client, counted in Redis (the "throttle" cache) so that every worker
-    sees the same count. A rate-limit store that is down lets requests through, logged."""
-
-    setting = "FEEDBACK_API_RATE"
-
-    def __init__(self) -> None:  # the rate is read per request, so settings can change it
-        pass
-
-    @property
-    def cache(self):  # type: ignore[override]
-        return caches["throttle"]
-
-    def get_cache_key(self, request: Request, view: Any) -> str | None:
-        client = request.auth
-        if not isinstance(client, ApiClient):
-            return None
-        # The token prefix is random per client, so counts never collide across databases.
-        return f"{view.required_scope}:{client.token_prefix}"
-
-    def allow_request(self, request: Request, view: Any) -> bool:
-        self.rate = getattr(settings, self.setting)
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        try:
-            return super().allow_request(request, view)
-        except Exception:  # Redis down: the API keeps working, unthrottled, and says so
-            logger.exception("Rate limit store unavailable; request let through")
-            return True
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Optional, 1–100 printable ASCII characters chosen by the client per request: a retry "
+        "with the same key and body within 24 hours does nothing more and gets the first "
+        "answer; the same key with another body answers 409."
+    ),
+    pattern=r"^[\x21-\x7e]{1,100}$",
+)
 
 
 # --- Feedback -----------------------------------------------------------------------------------
 
 
-class FeedbackIntakeSerializer(serializers.Serializer):
-    customer_number = serializers.CharField(
-        max_length=12,
+class FeedbackIntakeSerializer(StrictJSONSerializer):
+    person_token = PersonTokenField(
+        purpose=Scope.FEEDBACK,
         required=False,
         allow_blank=True,
-        default="",
-        help_text="The signed-in customer's number, check digit included; empty when anonymous.",
+        allow_null=True,
+        default=None,
+        help_text="The person's token (purpose `feedback`) issued by the register; left out "
+        "when anonymous.",
     )
     channel = serializers.ChoiceField(
         choices=[(c.value, c.label) for c in API_CHANNELS], default=FeedbackChannel.WEB_FORM
@@ -139,16 +97,8 @@ class FeedbackIntakeSerializer(serializers.Serializer):
         min_value=RATING_MIN, max_value=RATING_MAX, required=False, allow_null=True, default=None
     )
 
-    def validate_customer_number(self, value: str) -> Customer | None:
-        value = value.strip()
-        if not value:
-            return None
-        if not is_valid_customer_number(value):
-            raise serializers.ValidationError(_("Invalid customer number."))
-        customer = Customer.objects.filter(customer_number=value).first()
-        if customer is None:
-            raise serializers.ValidationError(_("No customer with this number."))
-        return customer
+    def validate_person_token(self, value: Any) -> Any:
+        return value or None
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if not data["text"].strip() and data["rating"] is None:
@@ -161,17 +111,18 @@ class FeedbackIntake(APIView):
 
     required_scope = Scope.FEEDBACK
     permission_classes = [HasScope]
-    parser_classes = [StrictJSONParser]
-    throttle_classes = [ApiClientRateThrottle]
 
     @extend_schema(
         summary="Send feedback",
         description=(
-            "Feedback from the website: anonymous, or from a signed-in customer (their "
-            "customer number). A topic, and the text or a rating from 1 to 5 or both. Feedback "
-            "is kept 5 years. Rate-limited per API client (429 with Retry-After)."
+            "Feedback from the website: anonymous, or for the person of a token the register "
+            "issued (`person_token`). A topic, and the text or a rating from 1 to 5 or both. "
+            "Feedback is kept 5 years. Rate-limited per API client (429 with Retry-After). "
+            "With an `Idempotency-Key` header a retry stores nothing more and gets the first "
+            "answer (for 24 hours)."
         ),
         request=FeedbackIntakeSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={
             201: inline_serializer(
                 "FeedbackReceived",
@@ -180,12 +131,15 @@ class FeedbackIntake(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        incoming = FeedbackIntakeSerializer(data=_request_data(request))
+        return idempotent(request, "feedback", lambda: self.record(request))
+
+    def record(self, request: Request) -> Response:
+        incoming = FeedbackIntakeSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         try:
             feedback = feedback_record(
-                customer=data["customer_number"],
+                customer=data["person_token"],
                 channel=data["channel"],
                 topic=data["topic"],
                 text=data["text"],
@@ -213,7 +167,7 @@ VISIT_FIELDS = (
     "browser",
     "screen_resolution",
     "visited_at",
-    "customer_number",
+    "person_token",
 )
 
 
@@ -264,8 +218,12 @@ class VisitBatch:
         value = item.get(field, "")
         if value is None or value == "":
             return ""
-        if not isinstance(value, str) or not _storable(value) or not pattern.match(value):
+        if not isinstance(value, str) or not is_storable(value) or not pattern.match(value):
             self._error(index, field, _("Enter a valid value."))
+            return ""
+        limit = WebsiteVisit._meta.get_field(field).max_length
+        if len(value) > limit:
+            self._error(index, field, _("At most {count} characters.").format(count=limit))
             return ""
         return value
 
@@ -273,17 +231,23 @@ class VisitBatch:
         if not isinstance(item, dict):
             self._error(index, "non_field_errors", _("A visit is an object."))
             return
-        for unknown in item.keys() - VISIT_FIELDS:
-            self._error(index, str(unknown)[:50], _("Unknown field."))
+        for unknown in sorted(item.keys() - VISIT_FIELDS):
+            self._error(index, printable(str(unknown)[:50]), _("Unknown field."))
         ip = item.get("ip_address")
         address = ""
         if not isinstance(ip, str) or not ip:
             self._error(index, "ip_address", _("This field is required."))
         else:
             try:
-                address = str(ipaddress.ip_address(ip))
+                parsed = ipaddress.ip_address(ip)
             except ValueError:
+                parsed = None
+            # A scoped IPv6 address (fe80::1%eth0) names a host's interface: PostgreSQL's inet
+            # cannot store it, and a website visitor never has one.
+            if parsed is None or getattr(parsed, "scope_id", None) is not None:
                 self._error(index, "ip_address", _("Enter a valid IPv4 or IPv6 address."))
+            else:
+                address = str(parsed)
         visited = item.get("visited_at")
         moment = None
         if not isinstance(visited, str) or not visited:
@@ -296,19 +260,20 @@ class VisitBatch:
                 self._error(index, "visited_at", _("The time is not within the last 7 days."))
                 moment = None
         resolution = self._text(index, item, "screen_resolution", _RESOLUTION)
-        number = item.get("customer_number", "")
-        if number is None:
-            number = ""
-        if not isinstance(number, str) or (number and not is_valid_customer_number(number)):
-            self._error(index, "customer_number", _("Invalid customer number."))
-            number = ""
+        token = item.get("person_token")
+        customer_id = None
+        if token is not None and token != "":
+            if isinstance(token, str):
+                customer_id = customer_id_from_token(token, purpose=Scope.VISITS)
+            if customer_id is None:
+                self._error(index, "person_token", str(INVALID_TOKEN))
         row = {
             "ip_address": address,
-            "language": self._text(index, item, "language", _LANGUAGE)[:35],
+            "language": self._text(index, item, "language", _LANGUAGE),
             "browser": self._text(index, item, "browser", _BROWSER),
             "screen_resolution": resolution,
             "visited_at": moment,
-            "customer_number": number,
+            "customer_id": customer_id,
         }
         self.rows.append(row)
 
@@ -316,17 +281,59 @@ class VisitBatch:
         return not self.errors
 
     def resolve_customers(self) -> None:
-        """Find the customers the visits name, in one query; an unknown number is an error."""
-        numbers = {row["customer_number"] for row in self.rows if row["customer_number"]}
-        if not numbers:
+        """Check, in one query, that the tokens' people are in the register; a person who is
+        not gets the same error as a bad token."""
+        ids = {row["customer_id"] for row in self.rows if row["customer_id"] is not None}
+        if not ids:
             return
-        known = Customer.objects.filter(customer_number__in=numbers)
-        found = dict(known.values_list("customer_number", "pk"))
+        known = set(Customer.objects.filter(pk__in=ids).values_list("pk", flat=True))
         for index, row in enumerate(self.rows):
-            number = row["customer_number"]
-            if number and number not in found:
-                self._error(index, "customer_number", _("No customer with this number."))
-            row["customer_id"] = found.get(number)
+            if row["customer_id"] is not None and row["customer_id"] not in known:
+                self._error(index, "person_token", str(INVALID_TOKEN))
+
+
+def _optional_text(pattern: re.Pattern, max_length: int) -> dict[str, Any]:
+    return {
+        "type": "string",
+        "nullable": True,
+        "maxLength": max_length,
+        "pattern": f"^$|{pattern.pattern}",  # empty is the same as left out
+    }
+
+
+# The schema of a visit (VisitBatch validates; this documents): one object, or a list of them.
+WEBSITE_VISIT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "ip_address": {
+            "type": "string",
+            "description": "IPv4 or IPv6, without a zone (no `%eth0`).",
+            "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}],
+        },
+        "visited_at": {
+            "type": "string",
+            "format": "date-time",
+            "description": "ISO 8601 with an offset, within the last 7 days.",
+        },
+        "language": _optional_text(_LANGUAGE, 35),
+        "browser": _optional_text(_BROWSER, 50),
+        "screen_resolution": _optional_text(_RESOLUTION, 11),
+        "person_token": {"type": "string", "nullable": True, "maxLength": MAX_TOKEN_LENGTH},
+    },
+    "required": ["ip_address", "visited_at"],
+    "additionalProperties": False,
+}
+WEBSITE_VISITS_SCHEMA = {
+    "oneOf": [
+        WEBSITE_VISIT_SCHEMA,
+        {
+            "type": "array",
+            "items": WEBSITE_VISIT_SCHEMA,
+            "minItems": 1,
+            "maxItems": settings.WEBSITE_VISIT_BATCH_MAX,
+        },
+    ]
+}
 
 
 class VisitIntake(APIView):
@@ -334,7 +341,6 @@ class VisitIntake(APIView):
 
     required_scope = Scope.VISITS
     permission_classes = [HasScope]
-    parser_classes = [StrictJSONParser]
 
     @extend_schema(
         summary="Report website visits",
@@ -342,22 +348,15 @@ class VisitIntake(APIView):
             "One visit as an object, or up to WEBSITE_VISIT_BATCH_MAX (500) as a list: "
             "`ip_address` (IPv4 or IPv6), `visited_at` (ISO 8601 with an offset, within the "
             "last 7 days), and optionally `language` (a BCP 47 tag), `browser` (its name), "
-            "`screen_resolution` (`1920x1080`) and `customer_number` (a signed-in customer). "
+            "`screen_resolution` (`1920x1080`) and `person_token` (a signed-in visitor's token, "
+            "purpose `visits`, issued by the register). With an `Idempotency-Key` header a "
+            "retry stores nothing more and gets the first answer. "
             "Send visits only of visitors who accepted analytics on the website. Field errors "
             "of a list are keyed `<index>.<field>`; nothing of a refused batch is stored. "
             "Visits are deleted after WEBSITE_VISIT_RETENTION_DAYS (90)."
         ),
-        request=inline_serializer(
-            "WebsiteVisit",
-            {
-                "ip_address": serializers.IPAddressField(),
-                "visited_at": serializers.DateTimeField(),
-                "language": serializers.CharField(required=False),
-                "browser": serializers.CharField(required=False),
-                "screen_resolution": serializers.CharField(required=False),
-                "customer_number": serializers.CharField(required=False),
-            },
-        ),
+        request={"application/json": WEBSITE_VISITS_SCHEMA},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={201: inline_serializer("VisitsStored", {"stored": serializers.IntegerField()})},
         examples=[
             OpenApiExample(
@@ -374,7 +373,10 @@ class VisitIntake(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        batch = VisitBatch(_request_data(request), now=timezone.now())
+        return idempotent(request, "visits", lambda: self.store(request))
+
+    def store(self, request: Request) -> Response:
+        batch = VisitBatch(request.data, now=timezone.now())
         if batch.is_valid():
             batch.resolve_customers()
         if not batch.is_valid():
@@ -386,7 +388,7 @@ class VisitIntake(APIView):
 # --- Survey answers -----------------------------------------------------------------------------
 
 
-class SurveyAnswerSerializer(serializers.Serializer):
+class SurveyAnswerSerializer(StrictJSONSerializer):
     message_id = serializers.RegexField(
         r"^[\w.:@/+=-]+$",
         max_length=100,
@@ -400,7 +402,13 @@ class SurveyAnswerSerializer(serializers.Serializer):
         default=None,
         help_text="The invitation's reference, when the gateway echoes it.",
     )
-    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    received_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the gateway received it: ISO 8601 with an offset, within the last 30 "
+        "days; now when left out.",
+    )
 
     def validate_received_at(self, value: datetime | None) -> datetime | None:
         now = timezone.now()
@@ -408,6 +416,14 @@ class SurveyAnswerSerializer(serializers.Serializer):
             raise serializers.ValidationError(_("The time is not within the last 30 days."))
         return value
 
+
+SURVEY_ANSWER_STORED = inline_serializer(
+    "SurveyAnswerStored",
+    {
+        "feedback_id": serializers.IntegerField(),
+        "rating": serializers.IntegerField(allow_null=True, min_value=1, max_value=5),
+    },
+)
 
 REFUSAL_STATUS = {
     "invalid": status.HTTP_400_BAD_REQUEST,
@@ -422,7 +438,6 @@ class SurveyAnswerIntake(APIView):
 
     required_scope = Scope.SURVEYS
     permission_classes = [HasScope]
-    parser_classes = [StrictJSONParser]
 
     @extend_schema(
         summary="Deliver a survey answer",
@@ -435,17 +450,14 @@ class SurveyAnswerIntake(APIView):
         ),
         request=SurveyAnswerSerializer,
         responses={
-            201: inline_serializer(
-                "SurveyAnswerStored",
-                {
-                    "feedback_id": serializers.IntegerField(),
-                    "rating": serializers.IntegerField(allow_null=True),
-                },
-            )
+            201: SURVEY_ANSWER_STORED,
+            200: SURVEY_ANSWER_STORED,
+            404: ErrorDetailSerializer,
+            410: ErrorDetailSerializer,
         },
     )
     def post(self, request: Request) -> Response:
-        incoming = SurveyAnswerSerializer(data=_request_data(request))
+        incoming = SurveyAnswerSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         try:

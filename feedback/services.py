@@ -149,7 +149,8 @@ def may_survey_caller(
     """Whether this caller may get an SMS survey now: the one decision point.
 
     First the consents selector (deceased or moved abroad, a survey ban or an objection, a
-    restriction, the purpose not in use), then the quiet period: nobody is surveyed again within
+    restriction, the purpose not in use), then the cap of SURVEY_DAILY_CAP_PER_NUMBER
+    invitations to one number a day, then the quiet period: nobody is surveyed again within
     SURVEY_QUIET_DAYS, by this number or as this person.
 
     A caller no single customer matched (nobody or several people have the number) is surveyed
@@ -168,6 +169,14 @@ def may_survey_caller(
         allowed = contactable(purpose=purpose, channel=ContactChannel.SMS, customers=holders)
         if holders.exclude(pk__in=allowed.values("pk")).exists():
             return False
+    # A cap per number per local day, whatever the quiet period says: a telephony client (or
+    # its leaked token) reporting calls cannot make the register text one number over and over.
+    day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    sent_today = SurveyInvitation.objects.surveyed_since(
+        day_start, phone=phone, customer_id=None
+    ).count()
+    if sent_today >= settings.SURVEY_DAILY_CAP_PER_NUMBER:
+        return False
     quiet_since = now - timedelta(days=settings.SURVEY_QUIET_DAYS)
     return not SurveyInvitation.objects.surveyed_since(
         quiet_since, phone=phone, customer_id=customer.pk if customer is not None else None
@@ -378,6 +387,11 @@ def survey_answer_receive(
         invitation = candidates.order_by("-sent_at", "-pk").first()
         if invitation is None:
             raise AnswerRefused("not_found", _("No survey was sent to this number."))
+        if invitation.answer_message_id == message_id:
+            # A concurrent delivery of this same message answered it while this one waited for
+            # the lock: a redelivery gets the same answer, never a conflict.
+            feedback = Feedback.objects.get(pk=invitation.feedback_id)
+            return AnswerResult(invitation=invitation, feedback=feedback, created=False)
         if invitation.status == InvitationStatus.ANSWERED:
             raise AnswerRefused("answered", _("This survey has already been answered."))
         if invitation.status == InvitationStatus.EXPIRED or invitation.is_expired(now):

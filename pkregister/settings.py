@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
+    "accounts.middleware.InputCheckMiddleware",
     "audit.middleware.HistoryContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -344,25 +345,53 @@ CONTENT_SECURITY_POLICY = {
 
 # --- API ----------------------------------------------------------------------------------------
 
+# Every endpoint gets these unless it says otherwise (the telephony endpoint takes multipart):
+# the strict JSON parser (size, depth, text the database can store; anything else 415), JSON
+# errors, and a rate limit per client and scope.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=16)
+# Requests per client and scope (DRF rate syntax: N/second, minute, hour, day); "default" for an
+# endpoint without a scope (whoami).
+API_RATES = {
+    "calls": env.str("API_RATE_CALLS", default="120/minute"),
+    "surveys": env.str("API_RATE_SURVEYS", default="300/minute"),
+    "feedback": env.str("FEEDBACK_API_RATE", default="60/minute"),
+    "visits": env.str("API_RATE_VISITS", default="6000/minute"),
+    "consents": env.str("API_RATE_CONSENTS", default="120/minute"),
+    "requests": env.str("API_RATE_REQUESTS", default="30/minute"),
+    "default": env.str("API_RATE_DEFAULT", default="60/minute"),
+}
+# How long an Idempotency-Key is remembered (a retry later than this is a new request).
+API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
+# The OpenAPI schema and Swagger UI: open in development, else only to signed-in, verified staff.
+API_SCHEMA_PUBLIC = env.bool("API_SCHEMA_PUBLIC", default=DJANGO_ENV == "development")
+# Per-person website tokens (customers.tokens): valid this many days after issue.
+PERSON_TOKEN_MAX_AGE_DAYS = env.int("PERSON_TOKEN_MAX_AGE_DAYS", default=90)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ApiClientAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.authentication.DenyAll"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    "DEFAULT_RENDERER_CLASSES": ["accounts.api_base.SafeJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["accounts.api_base.StrictJSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.api_base.ScopeRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "accounts.api.exception_handler",
+    "EXCEPTION_HANDLER": "accounts.api_base.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PK Terveyden asiakasrekisteri API",
-    "DESCRIPTION": "Machine clients (telephony, SMS gateway, website) with scoped bearer tokens.",
+    "DESCRIPTION": (
+        "Machine clients (telephony, SMS gateway, website) with scoped bearer tokens. Every "
+        "operation may answer 400, 401, 403, 409, 413, 415 and 429 with a JSON body."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["accounts.api_base.SchemaAccess"],
+    "SERVE_AUTHENTICATION": ["rest_framework.authentication.SessionAuthentication"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accounts.api_base.document_errors",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -443,6 +472,11 @@ SCHEDULED_JOBS = {
             "requests due within 7 days or overdue."
         ),
     },
+    "prune-idempotency-keys": {
+        "task": "accounts.tasks.prune_idempotency_records",
+        "schedule": crontab(hour=5, minute=11),
+        "description": _("Forget API idempotency keys older than their retry window (24 hours)."),
+    },
     "sweep-orphan-files": {
         "task": "privacy.tasks.sweep_orphan_files",
         "schedule": crontab(hour=4, minute=23),
@@ -512,8 +546,8 @@ SURVEY_QUIET_DAYS = env.int("SURVEY_QUIET_DAYS", default=30)
 # Notice §7: the website's visit data, kept this long.
 WEBSITE_VISIT_RETENTION_DAYS = env.int("WEBSITE_VISIT_RETENTION_DAYS", default=90)
 WEBSITE_VISIT_BATCH_MAX = env.int("WEBSITE_VISIT_BATCH_MAX", default=500)
-# Feedback the website sends, per API client (DRF rate syntax: N/second, minute, hour, day).
-FEEDBACK_API_RATE = env.str("FEEDBACK_API_RATE", default="60/minute")
+# SMS surveys: at most this many invitations to one phone number a day (Europe/Helsinki).
+SURVEY_DAILY_CAP_PER_NUMBER = env.int("SURVEY_DAILY_CAP_PER_NUMBER", default=1)
 
 # --- Personal-data breaches (GDPR Art. 33–34) ----------------------------------------------------
 

@@ -10,6 +10,7 @@ from django.test import Client
 from accounts.models import ApiClient, Scope
 from consents.models import ConsentEvent, ConsentState, ConsentWording
 from customers.models import customer_number_check_digit
+from customers.tokens import person_token
 from privacy.restriction import restriction_set
 from tests.customers.factories import CustomerFactory
 
@@ -42,7 +43,7 @@ def customer():
 
 def body(customer, **changes):
     return {
-        "customer_number": customer.customer_number,
+        "person_token": person_token(customer=customer, purpose="consents"),
         "purpose": "email-marketing",
         "action": "give",
         **changes,
@@ -54,7 +55,7 @@ def test_give_is_recorded_once_then_answers_with_the_state(token, website, custo
     assert first.status_code == 201
     data = first.json()
     assert data["given"] is True and data["recorded"] is True and data["wording_version"] == 1
-    assert data["customer_number"] == customer.customer_number
+    assert "customer_number" not in data  # the website never learns the number
     event = ConsentEvent.objects.get()
     assert (event.channel, event.evidence, event.recorded_by_client) == (
         "web",
@@ -99,9 +100,9 @@ def wrong_check_digit(customer) -> str:
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"customer_number": DROP}, "customer_number"),
-        ({"customer_number": "WRONG"}, "customer_number"),
-        ({"customer_number": "999999" + customer_number_check_digit("999999")}, "customer_number"),
+        ({"person_token": DROP}, "person_token"),
+        ({"person_token": "WRONG"}, "person_token"),
+        ({"person_token": "999999" + customer_number_check_digit("999999")}, "person_token"),
         ({"purpose": "no-such-purpose"}, "purpose"),
         ({"purpose": "satisfaction-survey"}, "purpose"),
         ({"purpose": "bad code!"}, "purpose"),
@@ -116,9 +117,9 @@ def wrong_check_digit(customer) -> str:
         ({"action": None}, "action"),
     ],
     ids=[
-        "no-number",
-        "bad-number",
-        "unknown-customer",
+        "no-token",
+        "bad-token",
+        "a-bare-customer-number",
         "unknown-purpose",
         "no-consent-purpose",
         "bad-slug",
@@ -188,3 +189,45 @@ def test_the_schema_documents_the_endpoint(client):
     operation = schema["paths"]["/api/v1/consents/"]["post"]
     assert "Idempotent" in operation["description"]
     assert {"201", "200"} <= set(operation["responses"])
+
+
+# --- Per-person tokens (issue 15 item 4) ---------------------------------------------------------
+
+
+def test_a_bare_customer_number_acts_for_nobody(token, customer):
+    """The website cannot give consent for anyone by number: sequential numbers and a
+    computable check digit would let a leaked token switch on marketing for everyone."""
+    payload = {
+        "customer_number": customer.customer_number,
+        "purpose": "email-marketing",
+        "action": "give",
+    }
+    response = post(token, payload)
+    assert response.status_code == 400 and "person_token" in response.json()
+    assert not ConsentEvent.objects.exists()
+
+
+def test_invalid_expired_foreign_and_unknown_tokens_answer_identically(token, customer, settings):
+    """Nothing in the answer tells whether a person is in the register."""
+    erased = CustomerFactory()
+    unknown = person_token(customer=erased, purpose="consents")
+    erased.delete()
+    for_feedback = person_token(customer=customer, purpose="feedback")
+    forged = person_token(customer=customer, purpose="consents")[:-2] + "xx"
+    answers = [
+        post(token, {**body(customer), "person_token": value})
+        for value in (unknown, for_feedback, forged, "1000012", "x" * 150)
+    ]
+    settings.PERSON_TOKEN_MAX_AGE_DAYS = 0
+    answers.append(post(token, body(customer)))
+    assert {a.status_code for a in answers} == {400}
+    assert len({a.content for a in answers}) == 1, [a.content for a in answers]
+    assert not ConsentEvent.objects.exists()
+
+
+def test_a_token_acts_for_its_own_person_only(token, customer):
+    other = CustomerFactory()
+    response = post(token, body(customer))
+    assert response.status_code == 201
+    event = ConsentEvent.objects.get()
+    assert event.customer_id == customer.pk and event.customer_id != other.pk

@@ -8,11 +8,18 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from customers.address_updates import FileError, import_file
+from customers.address_updates import PENDING_DIR, FileError, import_file
 from customers.models import Customer, LifeStatus, customer_number_check_digit
 from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
 
 NOBODY = "999999" + customer_number_check_digit("999999")  # valid, but nobody has it
 HEADER = "customer_number;street_address;postal_code;city;country;effective_date;source;status\n"
@@ -138,21 +145,92 @@ def test_command_refuses_a_missing_file(tmp_path):
         call_command("import_address_updates", str(tmp_path / "missing.csv"))
 
 
-def test_admin_upload_previews_then_applies(people, privacy_officer, client_for):
+def test_admin_upload_previews_then_applies(people, privacy_officer, client_for, media_root):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = client_for(privacy_officer)
     url = "/admin/customers/customer/osoitepaivitykset/"
     assert client.get(url).status_code == 200
-    preview = client.post(url, {"file": SimpleUploadedFile("dvv.csv", batch(people), "text/csv")})
+    upload = client.post(url, {"file": SimpleUploadedFile("dvv.csv", batch(people), "text/csv")})
+    assert upload.status_code == 302
+    preview = client.get(upload["Location"])
     assert preview.status_code == 200
     assert preview.context["preview"] and len(preview.context["report"].changing) == 3
     assert not Customer.objects.filter(street_address="Uusikatu 5 B 7").exists()  # only a preview
-    applied = client.post(url, {"payload": preview.context["payload"]})
+    # The file waits on the server, not in the page.
+    assert b"Uusikatu" not in preview.content.split(b'name="upload"')[1][:500]
+    assert len(list((media_root / PENDING_DIR).iterdir())) == 1
+    applied = client.post(url, {"upload": preview.context["upload"]})
     assert applied.status_code == 200
     assert Customer.objects.filter(street_address="Uusikatu 5 B 7").exists()
-    tampered = client.post(url, {"payload": preview.context["payload"][:-3] + "abc"})
+    assert list((media_root / PENDING_DIR).iterdir()) == []  # gone after apply
+    tampered = client.post(url, {"upload": preview.context["upload"][:-3] + "abc"})
     assert tampered.status_code == 302
+
+
+def test_the_preview_rejects_what_apply_could_not_store(people, clerk):
+    """What the preview accepts is exactly what apply writes: the record's own rules."""
+    a, b, c = people
+    content = (
+        HEADER
+        + f"{a.customer_number};{'K' * 300};80100;Joensuu;FI;2026-11-01;DVV;\n"
+        + f"{b.customer_number};Katu 1;{'1' * 40};Tukholma;SE;2026-11-01;DVV;\n"
+        + f"{c.customer_number};Nul\x00katu 1;80100;Joensuu;FI;2026-11-01;DVV;\n"
+        + f"{c.customer_number};Katu 2;80100;Joensuu;FI;2026-11-01;{'D' * 300};\n"
+    ).encode()
+    preview = import_file(content, by=clerk, dry_run=True)
+    assert [row.number for row in preview.errors] == [2, 3, 4, 5]
+    report = import_file(content, by=clerk)  # and apply writes nothing of them, no error
+    assert len(report.changing) == 0
+    a.refresh_from_db()
+    assert a.street_address == "Vanhatie 1"
+
+
+def test_a_cell_over_128_kib_is_a_file_error_not_a_crash(people):
+    content = (
+        HEADER + f"{people[0].customer_number};{'x' * 140_000};80100;J;FI;2026-11-01;DVV;\n"
+    ).encode()
+    with pytest.raises(FileError):
+        import_file(content, by=None, dry_run=True)
+
+
+def test_a_large_file_previews_a_bounded_page_and_applies(privacy_officer, client_for, media_root):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    person = CustomerFactory(street_address="Vanhatie 1", postal_code="80100", city="Joensuu")
+    filler = f"{NOBODY};Katu 1;80100;Joensuu;FI;2026-11-01;DVV;\n"
+    content = (
+        HEADER
+        + f"{person.customer_number};Uusi 1;80100;Joensuu;FI;2026-11-01;DVV;\n"
+        + filler * 70_000
+    ).encode()
+    assert len(content) > 3 * 1024 * 1024
+    client = client_for(privacy_officer)
+    url = "/admin/customers/customer/osoitepaivitykset/"
+    upload = client.post(url, {"file": SimpleUploadedFile("dvv.csv", content, "text/csv")})
+    preview = client.get(upload["Location"])
+    assert preview.status_code == 200
+    assert len(preview.context["page_obj"].object_list) == 200
+    assert len(preview.content) < 200_000
+    second = client.get(upload["Location"] + "&page=2")
+    assert second.context["page_obj"].number == 2
+    applied = client.post(url, {"upload": preview.context["upload"]})
+    assert applied.status_code == 200
+    person.refresh_from_db()
+    assert person.street_address == "Uusi 1"
+
+
+def test_stale_uploads_are_discarded(media_root):
+    import os
+    import time
+
+    from customers.address_updates import discard_stale_pending, keep_pending, pending_name
+
+    name = pending_name(keep_pending(b"x"))
+    old = time.time() - 2 * 3600
+    os.utime(media_root / name, (old, old))
+    assert discard_stale_pending() == 1
+    assert list((media_root / PENDING_DIR).iterdir()) == []
 
 
 @pytest.mark.parametrize("role", ["clerk", "supervisor", "marketer"])

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from accounts.models import ApiClient, Scope
 from feedback.models import Feedback, FeedbackChannel, FeedbackStatus, WebsiteVisit
+from customers.tokens import person_token
 from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,7 @@ def test_feedback_from_a_signed_in_customer_is_linked_to_them(website):
     response = post(
         FEEDBACK,
         {
-            "customer_number": customer.customer_number,
+            "person_token": person_token(customer=customer, purpose="feedback"),
             "topic": "billing",
             "text": "Lasku oli selkeä.",
         },
@@ -87,7 +88,7 @@ def test_feedback_from_a_signed_in_customer_is_linked_to_them(website):
         ({"topic": "other", "text": ["lista"]}, "text"),
         ({"topic": "other", "text": "nul \x00 merkki"}, "text"),
         ({"topic": "other", "text": "x" * 5001}, "text"),
-        ({"topic": "other", "text": "x", "customer_number": "1234567"}, "customer_number"),
+        ({"topic": "other", "text": "x", "person_token": "1234567"}, "person_token"),
         ({"topic": "other", "text": "x", "channel": "sms_survey"}, "channel"),
     ],
 )
@@ -133,7 +134,7 @@ def test_feedback_needs_the_feedback_scope(website):
 
 
 def test_feedback_is_rate_limited_per_client(website, settings):
-    settings.FEEDBACK_API_RATE = "3/minute"
+    settings.API_RATES = {**settings.API_RATES, "feedback": "3/minute"}
     _client, headers = website
     statuses = [
         post(FEEDBACK, {"topic": "other", "text": "x"}, headers).status_code for _ in range(4)
@@ -174,7 +175,7 @@ def test_a_batch_is_stored_at_once_with_its_customers(website, django_assert_max
     _client, headers = website
     customer = CustomerFactory()
     batch = [visit(ip_address=f"198.51.100.{n}") for n in range(49)]
-    batch.append(visit(customer_number=customer.customer_number))
+    batch.append(visit(person_token=person_token(customer=customer, purpose="visits")))
     with django_assert_max_num_queries(4):  # token, customers, insert (+ last used)
         response = post(VISITS, batch, headers)
     assert response.status_code == 201
@@ -207,7 +208,7 @@ def test_too_large_a_batch_is_refused(website, settings):
         ({"visited_at": "0001-01-01T00:00:00+05:00"}, "visited_at"),
         ({"language": "fi_FI; drop table"}, "language"),
         ({"browser": "<script>"}, "browser"),
-        ({"customer_number": "1000000"}, "customer_number"),
+        ({"person_token": "1000000"}, "person_token"),
         ({"utm_source": "x"}, "utm_source"),
         ({"ip_address": 12}, "ip_address"),
     ],
@@ -245,7 +246,7 @@ field_values = st.one_of(
 feedback_like = st.fixed_dictionaries(
     {},
     optional={
-        "customer_number": field_values,
+        "person_token": field_values,
         "channel": field_values | st.sampled_from(["web", "email", "phone"]),
         "topic": field_values | st.sampled_from(["other", "billing"]),
         "text": field_values,
@@ -260,7 +261,7 @@ visit_like = st.fixed_dictionaries(
         "language": field_values,
         "browser": field_values,
         "screen_resolution": field_values,
-        "customer_number": field_values,
+        "person_token": field_values,
     },
 )
 
@@ -274,7 +275,7 @@ visit_like = st.fixed_dictionaries(
     ids=["feedback", "visits"],
 )
 def test_random_json_gets_a_400_or_a_201_never_a_500(website, settings, url, shapes):
-    settings.FEEDBACK_API_RATE = "100000/minute"
+    settings.API_RATES = {**settings.API_RATES, "feedback": "100000/minute"}
     _client, headers = website
 
     @hypothesis_settings(
