@@ -18,19 +18,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_base import StorableCharField, StrictJSONSerializer
 from accounts.authentication import HasScope
 from accounts.models import Scope
 from customers.models import Customer, is_valid_customer_number
 from dsar.models import Channel, DataSubjectRequest, Language, RequestType
 from dsar.services import register_request
-from feedback.api import ApiClientRateThrottle, StorableCharField, StrictJSONParser, _request_data
 
 MAX_TEXT = 5_000
 # Printable ASCII without spaces, as clients generate them (UUIDs, ULIDs, random tokens).
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,100}$")
 
 
-class RequestIntakeSerializer(serializers.Serializer):
+class RequestIntakeSerializer(StrictJSONSerializer):
     types = serializers.ListField(
         child=serializers.ChoiceField(choices=RequestType.choices),
         min_length=1,
@@ -75,11 +75,15 @@ class RequestIntakeSerializer(serializers.Serializer):
         value = value.strip()
         if not value:
             return None
-        if not is_valid_customer_number(value):
-            raise serializers.ValidationError(_("Invalid customer number."))
-        customer = Customer.objects.filter(customer_number=value).first()
+        # A malformed number and one nobody has get the same answer, so that the form cannot
+        # be used to find out who is in the register.
+        customer = (
+            Customer.objects.filter(customer_number=value).first()
+            if is_valid_customer_number(value)
+            else None
+        )
         if customer is None:
-            raise serializers.ValidationError(_("No customer with this number."))
+            raise serializers.ValidationError(_("Invalid customer number."))
         return customer
 
 
@@ -92,8 +96,6 @@ class RequestIntake(APIView):
 
     required_scope = Scope.REQUESTS
     permission_classes = [HasScope]
-    parser_classes = [StrictJSONParser]
-    throttle_classes = [ApiClientRateThrottle]
 
     @extend_schema(
         summary="Send a written data-subject request",
@@ -153,7 +155,7 @@ class RequestIntake(APIView):
         ).first()
         if previous is not None:
             return Response(_answer(previous), status=status.HTTP_200_OK)
-        incoming = RequestIntakeSerializer(data=_request_data(request))
+        incoming = RequestIntakeSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         try:

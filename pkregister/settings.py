@@ -558,9 +558,7 @@ SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/
 # Email: the console in development, a local mail server in production (EMAIL_URL, e.g.
 # smtp+tls://user:password@mail.example:587).
 vars().update(
-    env.email_url(
-        "EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://"
-    )
+    env.email_url("EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://")
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rekisteri@pkterveys.example")
 

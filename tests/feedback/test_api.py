@@ -14,8 +14,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from accounts.models import ApiClient, Scope
-from feedback.models import Feedback, FeedbackChannel, FeedbackStatus, WebsiteVisit
 from customers.tokens import person_token
+from feedback.models import Feedback, FeedbackChannel, FeedbackStatus, WebsiteVisit
 from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
