@@ -25,6 +25,11 @@
       if (!names.includes(label.id)) {
         combobox.setAttribute("aria-labelledby", [label.id, ...names].join(" "));
       }
+      // Inside it, select2 shows the chosen value as a read-only textbox: named by the label.
+      const rendered = combobox.querySelector('[role="textbox"]');
+      if (rendered && !rendered.hasAttribute("aria-labelledby")) {
+        rendered.setAttribute("aria-labelledby", label.id);
+      }
     });
   }
 
