@@ -18,6 +18,7 @@ NAVIGATION = [
     (_("Call recordings"), "calls:list", "calls.listen_callrecording"),
     (_("Scheduled jobs"), "schedule", Role.PRIVACY_OFFICER),
     (_("Disclosures"), "admin:consents_disclosure_changelist", Role.PRIVACY_OFFICER),
+    (_("Privacy notice"), "notice:review", "notice.publish_noticeversion"),
 ]
 
 

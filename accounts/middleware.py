@@ -9,8 +9,17 @@ from django.shortcuts import redirect
 from django_otp import user_has_device
 
 # Paths a signed-in user without a verified second factor may still reach: the login and
-# enrolment pages themselves, logout, static files and the token-authenticated API.
-_OPEN_PREFIXES = ("/account/", "/kirjaudu-ulos/", "/static/", "/api/", "/i18n/")
+# enrolment pages themselves, logout, static files, the token-authenticated API and the public
+# privacy notice.
+_OPEN_PREFIXES = (
+    "/account/",
+    "/kirjaudu-ulos/",
+    "/static/",
+    "/api/",
+    "/i18n/",
+    "/tietosuojaseloste/",
+    "/en/privacy-notice/",
+)
 
 
 class TwoFactorRequiredMiddleware:

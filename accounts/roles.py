@@ -114,6 +114,12 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "feedback.view_satisfaction_report",
         "feedback.view_surveyinvitation",
         "feedback.view_websitevisit",
+        # The privacy notice (issue #12): review the generated draft, publish it, and see the
+        # daily consistency check and the record of processing.
+        "notice.view_noticeversion",
+        "notice.view_noticesection",
+        "notice.publish_noticeversion",
+        "notice.view_consistencycheck",
     },
     # Marketing sees aggregate reports, and builds and exports audiences for processors; it
     # never opens a person's record.

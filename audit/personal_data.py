@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
-from privacy.declarations import Trail, not_personal, trail
+import pghistory.core
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from privacy.declarations import RetentionPolicy, Trail, not_personal, policies, trail
 
 # Who looked at whom: ids only. An entry goes with the person or row it is about, wherever
 # that row is deleted (privacy.plan), by erasure and by retention alike.
@@ -32,3 +37,42 @@ not_personal(
 not_personal(
     "contenttypes.ContentType", reason="The names of the installed models, the same everywhere."
 )
+
+# The access log and the change history point at people by id: pseudonymous data, personal data
+# all the same (GDPR recital 26). Kept for the security and accountability of processing (notice
+# §16: access rights are monitored) for a stated period, then deleted like everything else.
+ACCESS_LOG_PERIOD = policies.register(
+    RetentionPolicy(
+        name="access-log",
+        model="audit.AccessLogEntry",
+        age_field="at",
+        period=relativedelta(years=settings.ACCESS_LOG_RETENTION_YEARS),
+        description=_(
+            "Access-log entries (who viewed whose record) are deleted after the period of "
+            "ACCESS_LOG_RETENTION_YEARS (notice §16)."
+        ),
+    )
+)
+
+
+def register_history_policies() -> list[RetentionPolicy]:
+    """Register one policy per change-history table (every pghistory event model): its rows
+    go CHANGE_HISTORY_RETENTION_YEARS after the change they record."""
+    return [
+        policies.register(
+            RetentionPolicy(
+                name=f"history-{event_model._meta.label_lower.replace('.', '-')}",
+                model=event_model._meta.label,
+                age_field="pgh_created_at",
+                period=relativedelta(years=settings.CHANGE_HISTORY_RETENTION_YEARS),
+                description=_(
+                    "Change history is deleted after the period of "
+                    "CHANGE_HISTORY_RETENTION_YEARS (notice §16)."
+                ),
+            )
+        )
+        for event_model in pghistory.core.event_models()
+    ]
+
+
+HISTORY_PERIODS = register_history_policies()

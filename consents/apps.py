@@ -10,7 +10,7 @@ class ConsentsConfig(AppConfig):
     verbose_name = _("Consents and bans")
 
     def ready(self) -> None:
-        from consents import address_bans, sections
+        from consents import address_bans, checks, sections  # noqa: F401 (checks register)
 
         sections.register()
         address_bans.register()

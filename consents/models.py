@@ -62,6 +62,11 @@ class ContactChannel(models.TextChoices):
     LETTER = "letter", _("Letter")
 
 
+# Electronic direct marketing needs the person's consent (notice §13; Information Society Code
+# 917/2014 s. 200), whatever a purpose's configuration says.
+ELECTRONIC_CHANNELS = frozenset({ContactChannel.EMAIL, ContactChannel.SMS})
+
+
 class Channel(models.TextChoices):
     """How a consent, withdrawal or ban reached the register."""
 
@@ -129,6 +134,13 @@ class ConsentPurpose(models.Model):
     def covers(self, channel: str) -> bool:
         """Whether the purpose may be used through this contact channel."""
         return not self.channel or self.channel == channel
+
+    def needs_consent_through(self, channel: str) -> bool:
+        """Whether contact for the purpose through the channel needs consent in force: always
+        for electronic direct marketing, whatever `requires_consent` says (notice §13)."""
+        return self.requires_consent or (
+            self.activity == Activity.MARKETING and channel in ELECTRONIC_CHANNELS
+        )
 
     def blocking_bans(self, channel: str) -> list[str]:
         """Return the kinds of ban that stop contact for this purpose through the channel."""
@@ -668,6 +680,27 @@ class AudienceExportQuerySet(models.QuerySet):
         )
 
 
+ELECTRONIC_MARKETING_CONSENT_CHECK = """
+    IF EXISTS (
+        SELECT 1 FROM consents_consentpurpose purpose
+        WHERE purpose.id = NEW.purpose_id AND purpose.activity = 'marketing'
+    ) AND EXISTS (
+        SELECT 1 FROM consents_disclosuresubject subject
+        WHERE subject.disclosure_id = NEW.disclosure_id
+          AND NOT EXISTS (
+              SELECT 1 FROM consents_consentstate state
+              WHERE state.customer_id = subject.customer_id
+                AND state.purpose_id = NEW.purpose_id
+                AND state.given
+          )
+    ) THEN
+        RAISE EXCEPTION 'electronic marketing audience % holds a person without consent', NEW.id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+"""
+
+
 class AudienceExport(models.Model):
     """One export of a marketing audience for a processor, run as a Celery job.
 
@@ -729,6 +762,32 @@ class AudienceExport(models.Model):
                 name="audienceexport_done_has_disclosure",
                 condition=~Q(status="done") | Q(disclosure__isnull=False),
             ),
+        ]
+        # The last word on notice §13: an e-mail or SMS marketing audience is refused by the
+        # database itself when one of its people has no consent in force for its purpose,
+        # whatever the selector or a purpose's configuration did. One set-based check when
+        # the export gets its disclosure (its people), not a check per row.
+        triggers = [
+            pgtrigger.Trigger(
+                name=f"{name}_electronic_consent",
+                when=pgtrigger.After,
+                operation=operation,
+                condition=pgtrigger.Condition(condition),
+                func=ELECTRONIC_MARKETING_CONSENT_CHECK,
+            )
+            for name, operation, condition in [
+                (
+                    "audienceexport_insert",
+                    pgtrigger.Insert,
+                    "NEW.disclosure_id IS NOT NULL AND NEW.channel IN ('email', 'sms')",
+                ),
+                (
+                    "audienceexport_update",
+                    pgtrigger.UpdateOf("disclosure_id"),
+                    "OLD.disclosure_id IS DISTINCT FROM NEW.disclosure_id"
+                    " AND NEW.disclosure_id IS NOT NULL AND NEW.channel IN ('email', 'sms')",
+                ),
+            ]
         ]
 
     def __str__(self) -> str:

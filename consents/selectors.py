@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from consents.models import (
     STAFF_CHANNELS,
@@ -24,6 +25,8 @@ from consents.models import (
     ConsentWording,
     ContactChannel,
     Disclosure,
+    Recipient,
+    RecipientKind,
 )
 from customers.models import Customer, CustomerQuerySet, LifeStatus
 from privacy.models import Restriction
@@ -79,7 +82,7 @@ def contactable(
         **{CONTACT_FIELDS[ContactChannel(channel)]: ""}
     )
     people = people.filter(~Exists(bans), ~Exists(restricted))
-    if purpose.requires_consent:
+    if purpose.needs_consent_through(channel):
         consent = ConsentState.objects.in_force().filter(customer=OuterRef("pk"), purpose=purpose)
         people = people.filter(Exists(consent))
     return people
@@ -221,3 +224,34 @@ def new_address_bans(effective_on: dict[int, date]) -> set[int]:
         if lifted_at is None or timezone.localtime(lifted_at).date() >= effective_on[customer_id]:
             blocked.add(customer_id)
     return set(effective_on) - blocked
+
+
+# --- Outside services that receive personal data (notice §9, §10) --------------------------------
+
+
+class OutsideServiceNotAllowed(Exception):
+    """An outside service the register would send personal data to is not a recipient it may
+    use: not in the register, no data-processing agreement, not in use, or outside the EU/EEA."""
+
+
+def outside_service_recipient(name: str) -> Recipient:
+    """Return the register's recipient of that name for an outside service, or raise
+    OutsideServiceNotAllowed saying why the register may not send it anything."""
+    if not name:
+        raise OutsideServiceNotAllowed(
+            _("The service names no recipient of the recipients register.")
+        )
+    recipient = Recipient.objects.filter(name=name).first()
+    if recipient is None:
+        raise OutsideServiceNotAllowed(
+            _("%(name)s is not in the recipients register.") % {"name": name}
+        )
+    if recipient.kind != RecipientKind.PROCESSOR or recipient.dpa_signed_on is None:
+        raise OutsideServiceNotAllowed(
+            _("%(name)s has no data-processing agreement.") % {"name": name}
+        )
+    if not recipient.may_receive:
+        raise OutsideServiceNotAllowed(
+            _("%(name)s is not in use or processes data outside the EU/EEA.") % {"name": name}
+        )
+    return recipient

@@ -493,7 +493,11 @@ def audience_export_run(*, export_id: int) -> AudienceExport | None:
                     raise ExportTakenOver
                 disclosure = disclosure_record(
                     recipient=export.recipient,
-                    basis=Basis.CONSENT if export.purpose.requires_consent else Basis.CONTRACT,
+                    basis=(
+                        Basis.CONSENT
+                        if export.purpose.needs_consent_through(export.channel)
+                        else Basis.CONTRACT
+                    ),
                     mandate=_mandate(export.recipient),
                     categories=[Category.BASIC, Category.RELATIONSHIP],
                     subjects=ids,

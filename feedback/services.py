@@ -27,7 +27,14 @@ from django.utils.translation import gettext as _
 from audit.history import attributed_to
 from calls.models import CallRecording, Direction
 from consents.models import ContactChannel
-from consents.selectors import SATISFACTION_SURVEY, contactable, may_survey, resolve_purpose
+from consents.selectors import (
+    SATISFACTION_SURVEY,
+    OutsideServiceNotAllowed,
+    contactable,
+    may_survey,
+    outside_service_recipient,
+    resolve_purpose,
+)
 from customers.models import Customer
 from feedback.models import (
     RATING_MAX,
@@ -252,8 +259,15 @@ def survey_send(*, invitation_id: int, final_attempt: bool = False) -> SurveyInv
         idempotency_key=str(invitation.idempotency_key),
         sender=settings.SMS_SENDER,
     )
+    backend = get_backend()
     try:
-        message_id = get_backend().send(message)
+        if backend.recipient_setting:
+            outside_service_recipient(getattr(settings, backend.recipient_setting))
+        message_id = backend.send(message)
+    except OutsideServiceNotAllowed as error:
+        logger.error("Survey invitation %s not sent: %s", invitation.pk, error)
+        _finish(invitation, InvitationStatus.FAILED, error=str(error))
+        return None
     except SmsRejected as error:
         _finish(invitation, InvitationStatus.FAILED, error=str(error))
         return None

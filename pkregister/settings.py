@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "feedback",
     "calls",
     "dsar",
+    "notice",
     "accounts.apps.RegisterAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -173,6 +174,7 @@ MEDIA_URL = "/media-not-served/"  # files are only ever streamed through permiss
 # Stored files go to S3-compatible object storage (django-storages) when a bucket is named;
 # credentials fall back to boto3's usual chain (instance role, AWS_* variables) when not given.
 S3_BUCKET = env.str("DJANGO_S3_BUCKET", default="")
+STORAGE_RECIPIENT = env.str("DJANGO_S3_RECIPIENT", default="")
 if S3_BUCKET:
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -200,6 +202,10 @@ RETENTION_REPLICA_MODE = env.bool("DJANGO_RETENTION_REPLICA_MODE", default=True)
 RETENTION_FILE_WORKERS = env.int("DJANGO_RETENTION_FILE_WORKERS", default=8)
 # Batches of one policy run at once (threads, one connection each); 1 runs them one by one.
 RETENTION_WORKERS = env.int("DJANGO_RETENTION_WORKERS", default=2)
+# The logs about people are personal data too (pseudonymous ids point at people), kept for the
+# security and accountability of processing (notice §16) and then deleted by the engine.
+ACCESS_LOG_RETENTION_YEARS = env.int("ACCESS_LOG_RETENTION_YEARS", default=2)
+CHANGE_HISTORY_RETENTION_YEARS = env.int("CHANGE_HISTORY_RETENTION_YEARS", default=5)
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -383,6 +389,14 @@ SCHEDULED_JOBS = {
             "Delete stored files that no row refers to, and report rows whose file is missing."
         ),
     },
+    "check-privacy-notice": {
+        "task": "notice.tasks.check_notice_consistency",
+        "schedule": crontab(hour=5, minute=13),
+        "description": _(
+            "Compare the published privacy notice with what the system declares and does; the "
+            "privacy officer sees each difference on the front page."
+        ),
+    },
 }
 CELERY_BEAT_SCHEDULE = {
     name: {key: value for key, value in job.items() if key != "description"}
@@ -413,6 +427,10 @@ else:
     SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
     SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
+# Notice §9–§10: every outside service that receives personal data is a recipient in the
+# register (a processor with its data-processing agreement, in the EU/EEA), named here by its
+# name there. Nothing is sent to one that is not (checked by `check --deploy` and at each send).
+SMS_GATEWAY_RECIPIENT = env.str("SMS_GATEWAY_RECIPIENT", default="")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms"))
 SMS_SENDER = env.str("SMS_SENDER", default="PKTerveys")
 # A survey invitation can be answered this many days; nobody is surveyed twice within the quiet
@@ -434,6 +452,11 @@ CONTROLLER = {
     "phone": "010 762 3555",
     "business_id": "1769016-7",
     "privacy_contact": "tietosuoja.pko@sok.fi",
+    # How the privacy notice names the controller in its sentences (Finnish genitive too).
+    "trade_name": "PK Terveys",
+    "trade_name_genitive": "PK Terveyden",
+    # Where written requests (notice §12) are sent.
+    "register_contact": "tietosuoja.pko@sok.fi",
 }
 
 # --- Logging ------------------------------------------------------------------------------------
@@ -446,6 +469,9 @@ LOGGING = {
     "loggers": {
         # Axes logs usernames at INFO; keep them out of the general log.
         "axes": {"level": "WARNING"},
+        # WeasyPrint reports each rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

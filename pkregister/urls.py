@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("consents.urls")),
     path("", include("feedback.urls")),
+    path("", include("notice.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

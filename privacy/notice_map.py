@@ -42,6 +42,14 @@ class NoticeSection:
 
 SECTIONS = [
     NoticeSection(
+        "1–16",
+        "The notice itself: generated from the declarations, published, checked daily",
+        services=("notice.services.publish", "notice.consistency.check"),
+        tests=("tests/notice/test_draft.py", "tests/notice/test_consistency.py"),
+        declarations=_all,
+        policies=_all,
+    ),
+    NoticeSection(
         "1–3",
         "Controller and privacy contact",
         services=("privacy.context_processors.controller",),
@@ -98,8 +106,16 @@ SECTIONS = [
     NoticeSection(
         "12",
         "Rights: access, erasure, restriction (Art. 18) and the others",
-        services=("privacy.erasure.erase_person", "privacy.restriction.check_may_change"),
-        tests=("tests/privacy/test_erasure.py", "tests/privacy/test_restriction.py"),
+        services=(
+            "privacy.erasure.erase_person",
+            "privacy.restriction.check_may_change",
+            "notice.request_forms.render",
+        ),
+        tests=(
+            "tests/privacy/test_erasure.py",
+            "tests/privacy/test_restriction.py",
+            "tests/notice/test_documents.py",
+        ),
         declarations=lambda d: d.model.lower() == "privacy.restriction",
     ),
     NoticeSection(

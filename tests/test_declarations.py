@@ -25,6 +25,7 @@ PROJECT_APPS = {
     "feedback",
     "calls",
     "dsar",
+    "notice",
 }
 
 

@@ -351,3 +351,90 @@ def test_erasing_one_person_of_an_export_takes_only_their_line_out_of_the_copy(
     assert rows[0][0] == "Asiakasnumero"
     assert sorted(row[0] for row in rows[1:]) == sorted(p.customer_number for p in others)
     assert erased.customer_number not in content.decode("utf-8", errors="ignore")
+
+
+# --- Notice §13 whatever the configuration ---------------------------------------------------------
+
+
+@pytest.fixture
+def opt_out_marketing(db):
+    """A planted configuration: marketing for any channel that asks no consent (fine by
+    letter or phone, where a ban is the person's way out, never by e-mail or SMS)."""
+    from consents.models import ConsentPurpose, ConsentWording
+
+    purpose = ConsentPurpose.objects.create(
+        code="offers-any-channel",
+        name="Tarjoukset",
+        activity="marketing",
+        channel="",
+        requires_consent=False,
+    )
+    ConsentWording.objects.create(purpose=purpose, version=1, text="Saa lähettää tarjouksia.")
+    return purpose
+
+
+@pytest.mark.parametrize("channel", [ContactChannel.EMAIL, ContactChannel.SMS])
+def test_a_marketing_purpose_without_consent_exports_nobody_without_consent_electronically(
+    marketer, opt_out_marketing, channel
+):
+    CustomerFactory(email="a@example.fi", phone="+358401234567")
+    done = export(marketer, opt_out_marketing, channel=channel)
+    assert done.status == ExportStatus.DONE
+    assert done.written == 0
+    assert done.disclosure.basis == Basis.CONSENT
+
+
+def test_the_same_purpose_still_reaches_people_by_letter(marketer, opt_out_marketing):
+    person = CustomerFactory(street_address="Torikatu 1", postal_code="80100", city="Joensuu")
+    done = export(marketer, opt_out_marketing, channel=ContactChannel.LETTER)
+    assert done.written == 1
+    assert DisclosureSubject.objects.filter(disclosure=done.disclosure, customer=person).exists()
+
+
+@pytest.mark.parametrize(
+    ("channel", "refused"),
+    [(ContactChannel.EMAIL, True), (ContactChannel.SMS, True), (ContactChannel.LETTER, False)],
+)
+def test_the_database_refuses_an_electronic_audience_holding_a_person_without_consent(
+    marketer, opt_out_marketing, channel, refused
+):
+    """Past the selector (a new caller, raw SQL): the export's people are checked again when
+    it gets its disclosure."""
+    from django.db import IntegrityError
+
+    person = CustomerFactory(email="b@example.fi")
+    recipient = RecipientFactory()
+    disclosure = disclosure_record(
+        recipient=recipient,
+        basis=Basis.CONTRACT,
+        mandate="Sopimus",
+        categories=[Category.BASIC],
+        subjects=[person.pk],
+        by=marketer,
+    )
+    queued = AudienceExport.objects.create(
+        purpose=opt_out_marketing,
+        channel=channel,
+        recipient=recipient,
+        format="csv",
+        created_by=marketer,
+    )
+    attach = AudienceExport.objects.filter(pk=queued.pk)
+    if refused:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            attach.update(disclosure=disclosure, status=ExportStatus.DONE)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            AudienceExport.objects.create(
+                purpose=opt_out_marketing,
+                channel=channel,
+                recipient=recipient,
+                format="csv",
+                created_by=marketer,
+                disclosure=disclosure,
+                status=ExportStatus.DONE,
+            )
+    else:
+        attach.update(disclosure=disclosure, status=ExportStatus.DONE)
+    consent_give(customer=person, purpose=opt_out_marketing, channel=Channel.PHONE, by=marketer)
+    attach.update(disclosure=disclosure, status=ExportStatus.DONE)
+    assert AudienceExport.objects.get(pk=queued.pk).disclosure == disclosure

@@ -31,6 +31,7 @@ from feedback.services import (
 from feedback.sms import SmsGatewayError
 from privacy.restriction import restriction_set
 from tests.calls.factories import CallRecordingFactory, wav_bytes
+from tests.consents.factories import RecipientFactory
 from tests.customers.factories import CustomerFactory
 from tests.feedback.conftest import sent_messages
 from tests.feedback.gateway import FakeGateway
@@ -288,6 +289,7 @@ def http_gateway(settings):
         settings.SMS_GATEWAY_URL = gateway.url
         settings.SMS_GATEWAY_TOKEN = gateway.state.token
         settings.SMS_GATEWAY_TIMEOUT = 1.0
+        settings.SMS_GATEWAY_RECIPIENT = RecipientFactory(name="Tekstiviestipalvelu Oy").name
         return gateway
 
     return start
@@ -395,3 +397,54 @@ def test_the_sweep_also_runs_as_a_command(sms_outbox, eager_celery):
         call_command("send_survey_invitations", stdout=out)
     assert "Queued 1 survey invitations." in out.getvalue()
     assert len(sent_messages(sms_outbox)) == 1
+
+
+# --- The gateway is a registered processor (notice §9, §10) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "registered",
+    [
+        None,  # the setting names no recipient
+        "missing",  # names one the register does not have
+        {"country": "US"},  # processes outside the EU/EEA
+        {"is_active": False},  # no longer in use
+    ],
+)
+def test_no_text_goes_to_a_gateway_that_is_not_a_processor_the_register_may_use(
+    http_gateway, settings, registered
+):
+    invitation = survey_invite_for_call(call_id=call_from(CustomerFactory()).pk)
+    with http_gateway() as gateway:
+        if registered is None:
+            settings.SMS_GATEWAY_RECIPIENT = ""
+        elif registered == "missing":
+            settings.SMS_GATEWAY_RECIPIENT = "Tuntematon Oy"
+        else:
+            settings.SMS_GATEWAY_RECIPIENT = RecipientFactory(**registered).name
+        assert survey_send(invitation_id=invitation.pk) is None
+
+    assert gateway.state.requests == []
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.FAILED
+    assert invitation.last_error
+
+
+def test_the_deploy_check_names_an_outside_service_without_its_recipient(settings, db):
+    from django.core import checks
+
+    from consents.checks import outside_services_are_registered_recipients
+
+    settings.SMS_BACKEND = "feedback.sms.backends.http.SmsBackend"
+    settings.SMS_GATEWAY_RECIPIENT = "Tuntematon Oy"
+    settings.S3_BUCKET = "rekisteri"
+    settings.STORAGE_RECIPIENT = RecipientFactory(country="CN").name
+    errors = outside_services_are_registered_recipients(None)
+    assert [e.obj for e in errors] == ["SMS_GATEWAY_RECIPIENT", "STORAGE_RECIPIENT"]
+    assert all(isinstance(e, checks.Error) for e in errors)
+
+    settings.SMS_GATEWAY_RECIPIENT = RecipientFactory().name
+    settings.STORAGE_RECIPIENT = RecipientFactory(country="SE").name
+    assert outside_services_are_registered_recipients(None) == []
+    registered = checks.run_checks(include_deployment_checks=True, databases=["default"])
+    assert not [e for e in registered if e.id.startswith("consents.")]

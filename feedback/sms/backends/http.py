@@ -27,6 +27,8 @@ RETRYABLE_STATUSES = {408, 425, 429}
 
 
 class SmsBackend(BaseSmsBackend):
+    recipient_setting = "SMS_GATEWAY_RECIPIENT"
+
     def __init__(
         self,
         *,
