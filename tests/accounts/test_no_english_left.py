@@ -34,7 +34,8 @@ SKIP = re.compile(
     r"^/(static|media)/|/kirjaudu-ulos/|logout|\.(csv|xlsx|pdf|wav|mp3)$|/lataa|/download"
 )
 # Source strings that are written the same in Finnish (names, codes).
-SAME_IN_FINNISH = {"Chart.js", "Django", "OK", "Excel (XLSX)"}
+# "English": a link to the English version is named in English, as languages name themselves.
+SAME_IN_FINNISH = {"Chart.js", "Django", "OK", "Excel (XLSX)", "English"}
 _PLACEHOLDER = re.compile(r"%(\(\w+\))?[sd]|\{\w*\}")
 
 
@@ -104,6 +105,8 @@ def walk(client: Client, start: list[str], *, names: tuple[str, ...]) -> dict[st
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
         body = response.content.decode()
+        if re.search(r'<html[^>]*\blang="(?!fi)', body):
+            continue  # a page meant in another language (the notice in English), not staff's
         if found := english_in(body, names=names):
             english[url] = found
         for link in _links(body):
