@@ -16,4 +16,15 @@ THIRD_PARTY_MESSAGES = [
         "or a number with an international call prefix.",
     ),
     gettext_lazy("The phone number entered is not valid."),
+    # django_otp's token form (a wrong code at sign-in); django_otp has no Finnish catalogue.
+    gettext_lazy("Invalid token. Please make sure you have entered it correctly."),
+    # django-two-factor-auth's security page, left English in its Finnish catalogue.
+    gettext_lazy(
+        "If you don't have any device with you, you can access your account using backup tokens."
+    ),
+    # The admin's headers of its model lists, read by screen readers; missing in Django's
+    # Finnish catalogue.
+    gettext_lazy("Model name"),
+    gettext_lazy("Add link"),
+    gettext_lazy("Change or view list link"),
 ]

@@ -100,6 +100,13 @@ def _mangle(rng: random.Random, name: str) -> str:
     return name[:i] + name[i + 1 :]
 
 
+def _swap(rng: random.Random, name: str) -> str:
+    """Two neighbouring letters swapped ("Ahnoen"), never two equal ones."""
+    positions = [i for i in range(1, len(name) - 1) if name[i] != name[i + 1]]
+    i = rng.choice(positions)
+    return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+
+
 def ensure_database() -> None:
     import psycopg
 
@@ -185,20 +192,36 @@ def queries(rng: random.Random) -> dict[str, list[str]]:
     sample = list(
         Customer.objects.filter(
             pk__in=[rng.randint(1, PEOPLE) for _ in range(RUNS * 2)]
-        ).values_list("customer_number", "last_name", "email", "phone")
+        ).values_list("customer_number", "last_name", "email", "phone", "first_name")
     )[:RUNS]
-    national = []
-    for *_rest, phone in sample:
+    national, partial = [], []
+    for _n, _l, _e, phone, _f in sample:
         digits = str(phone).replace("+358", "0")
         national.append(f"{digits[:3]} {digits[3:6]} {digits[6:]}")
+        # The beginning of the number, 6 or 7 digits, as said on the phone: "040 809".
+        partial.append(f"{digits[:3]} {digits[3 : rng.randint(6, 7)]}")
     return {
-        "surname_fragment": [last[: rng.randint(4, 6)].lower() for _n, last, _e, _p in sample],
-        "misspelt_surname": [_mangle(rng, last) for _n, last, _e, _p in sample],
+        "surname_fragment": [last[: rng.randint(4, 6)].lower() for _n, last, *_r in sample],
+        "misspelt_surname": [_mangle(rng, last) for _n, last, *_r in sample],
         "phone_national": national,
         "email_fragment": [
-            email.split("@")[0][-rng.randint(8, 12) :] for _n, _l, email, _p in sample
+            email.split("@")[0][-rng.randint(8, 12) :] for _n, _l, email, *_r in sample
         ],
         "customer_number": [number for number, *_rest in sample],
+        # Two words: first name and the start of the last name, then last name and first name.
+        "two_words_first_last": [
+            f"{first.lower()} {last[: rng.randint(1, 3)].lower()}"
+            for _n, last, _e, _p, first in sample
+        ],
+        "two_words_last_first": [f"{last} {first}" for _n, last, _e, _p, first in sample],
+        # Two names that nobody bears together: no result, approximate matches offered.
+        "two_words_nobody": [
+            f"{last} {FIRST_NAMES[(FIRST_NAMES.index(first) + 1) % len(FIRST_NAMES)]}"
+            for _n, last, _e, _p, first in sample
+        ][: RUNS // 2]
+        + [f"{_mangle(rng, last)} {first}" for _n, last, _e, _p, first in sample][: RUNS // 2],
+        "transposition": [_swap(rng, last) for _n, last, _e, _p, _f in sample],
+        "partial_phone": partial,
     }
 
 
@@ -229,7 +252,7 @@ def timed(function, argument) -> float:  # noqa: ANN001
 
 def ours(query: str) -> None:
     result = search_customers(query)
-    _ = result.count, list(result.page.object_list)
+    _ = result.count, list(result.page.object_list), result.near
 
 
 def admin_default(query: str) -> None:

@@ -105,6 +105,10 @@ class RecordingHoldAdmin(admin.ModelAdmin):
     search_fields = ["request_reference", "=recording__call_id"]
     autocomplete_fields = ["recording"]
     actions = ["release"]
+
+    class Media:
+        js = ["js/admin-select2-names.js"]  # names the autocomplete fields for screen readers
+
     form = HoldForm
 
     def get_fields(self, request: HttpRequest, obj: RecordingHold | None = None) -> list[str]:

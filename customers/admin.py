@@ -47,6 +47,9 @@ class ContactRoleInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["company"]
 
+    class Media:
+        js = ["js/admin-select2-names.js"]  # names the autocomplete fields for screen readers
+
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
@@ -218,3 +221,6 @@ class OccupationalHealthContractAdmin(admin.ModelAdmin):
     list_filter = ["level"]
     search_fields = ["contract_number", "company__name"]
     autocomplete_fields = ["company"]
+
+    class Media:
+        js = ["js/admin-select2-names.js"]  # names the autocomplete fields for screen readers

@@ -285,7 +285,21 @@ class KnownNameQuerySet(models.QuerySet):
             .order_by("-similarity", "name")
             .values_list("name", "similarity")[: limit * 8]
         )
+        # A swap of two neighbouring letters can leave too few trigrams in common ("Ahnoen"
+        # and "Ahonen" share 3 of 11): the names that the word with one swap undone spells
+        # are candidates too, looked up by primary key in the spellings names are written in.
         typed = word.lower()
+        swapped = {
+            typed[:i] + typed[i + 1] + typed[i] + typed[i + 2 :] for i in range(len(typed) - 1)
+        }
+        spellings = {variant.capitalize() for variant in swapped} | {
+            "-".join(part.capitalize() for part in variant.split("-")) for variant in swapped
+        }
+        seen = {name for name, _similarity in candidates}
+        candidates += [
+            (name, 0.0)
+            for name in self.filter(name__in=spellings - seen).values_list("name", flat=True)
+        ]
         candidates.sort(
             key=lambda candidate: (
                 OSA.distance(typed, candidate[0].lower()),

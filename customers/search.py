@@ -1,6 +1,12 @@
 """Finding people the way staff type: a name fragment (typos forgiven), a phone number in any
 notation, an email fragment, a customer number, a company name or a Y-tunnus.
 
+Only what the query names is a result: a name fragment, both names of a two-word query (first
+and last, either order), an identifier, the beginning of a phone number. Near names (a typo, a
+swap of two letters) are never passed off as the answer: they come apart, as `SearchResult.near`,
+are not counted, and the page labels them "check the name", so that a worker on the phone does
+not open the wrong person's record.
+
 Each kind of query goes to an index made for it, so a page and its count stay fast at a
 million people. A name fragment is first matched against the dictionary of distinct names
 (KnownName, a few thousand strings, pg_trgm); the people bearing those names are then counted
@@ -13,7 +19,7 @@ field, can use none of them and reads the whole table.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import phonenumbers
@@ -34,6 +40,12 @@ PER_PAGE = 25
 TYPO_THRESHOLD = 0.4
 # A mistyped name is taken to mean one of this many nearest names.
 TYPO_NAMES = 5
+# Approximate matches shown, apart from the results and never counted.
+NEAR_LIMIT = 10
+# A partial phone number: at least this many digits, the beginning of the number.
+PARTIAL_PHONE_DIGITS = 6
+# In a two-word query, a word this short matches the beginning of a name ("matti v").
+SHORT_WORD = 2
 # People matched by first name alone, beyond which they are paged by walking the name index.
 LARGE_FIRST_NAME_PART = 20_000
 
@@ -50,7 +62,7 @@ class Kind(StrEnum):
     EMAIL = "email"
     BUSINESS_ID = "business_id"
     TEXT = "text"
-    TYPO = "typo"  # no name contains the words; near names instead
+    TYPO = "typo"  # no name contains the words; only near names (shown apart, uncounted)
 
 
 SORTS = {
@@ -102,12 +114,71 @@ def _fragment_condition(words: list[str]) -> Q:
     return condition
 
 
-def _near_names(words: list[str]) -> QuerySet:
-    """Ids of people bearing the names nearest the longest word, taken as a mistyped name.
+def partial_phone_prefix(query: str) -> str | None:
+    """The beginning of a number in E.164 ("040 809" → "+35840809"), or None when the query
+    has fewer than PARTIAL_PHONE_DIGITS digits or is no phone notation."""
+    if not _PHONE_CHARS.match(query):
+        return None
+    digits = "".join(c for c in query if c.isdigit())
+    if len(digits) < PARTIAL_PHONE_DIGITS:
+        return None
+    if query.lstrip("(").startswith("+"):
+        return "+" + digits
+    if digits.startswith("00"):
+        return "+" + digits[2:]
+    if digits.startswith("0"):
+        return "+358" + digits[1:]
+    return "+358" + digits
+
+
+def _phone_prefix_condition(prefix: str) -> Q:
+    """Numbers beginning with `prefix`: a range over the b-tree index on phone (which a LIKE
+    cannot use under the database's collation), and the prefix itself to be exact."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(phone__gte=prefix, phone__lt=upper, phone__startswith=prefix)
+
+
+def _word_names(word: str, *, short_is_prefix: bool) -> list[str]:
+    """Names a word of a query matches: names containing it; a short word in a two-word query
+    ("matti v") only the names beginning with it."""
+    if short_is_prefix and len(word) <= SHORT_WORD:
+        return list(KnownName.objects.filter(name__istartswith=word).values_list("name", flat=True))
+    return KnownName.objects.containing(word)
+
+
+def _pair_condition(first: list[str], second: list[str], whole: list[str] | None = None) -> Q:
+    """One word's names as first name and the other's as last name, either order; or a name
+    of two words holding both (`whole`: "Anna Maria", "Mäki-Hakola")."""
+    both = sorted(set(first) & set(second) & set(whole or ()))
+    return (
+        Q(first_name__in=first, last_name__in=second)
+        | Q(last_name__in=first, first_name__in=second)
+        | Q(first_name__in=both)
+        | Q(last_name__in=both)
+    )
+
+
+def _near_pair(words: list[str]) -> Q:
+    """Two words, no person bearing both: people whose names are the words or near them."""
+    groups = []
+    for word in words:
+        names = set(_word_names(word, short_is_prefix=True))
+        if len(word) >= 4:
+            names |= set(
+                KnownName.objects.nearest(word, limit=TYPO_NAMES, threshold=TYPO_THRESHOLD)
+            )
+        groups.append(list(names))
+    return _pair_condition(groups[0], groups[1])
+
+
+def _near_people(words: list[str]) -> QuerySet:
+    """People bearing the names nearest the longest word, taken as a mistyped name (the other
+    words still parts of names); for two words, both names near.
 
     The word is compared with the few thousand distinct names (KnownName), not a million
-    rows; the people are then found through the b-tree indexes on first and last name. The
-    other words must still be parts of names."""
+    rows; the people are then found through the b-tree indexes on first and last name."""
+    if len(words) == 2:
+        return Customer.objects.filter(_near_pair(words))
     word = max(words, key=len)
     names = KnownName.objects.nearest(word, limit=TYPO_NAMES, threshold=TYPO_THRESHOLD)
     others = _fragment_condition([w for w in words if w is not word])
@@ -257,6 +328,8 @@ class Match:
     # When the people are found by whole names alone: their ranking, counted and paged from
     # the name indexes.
     tiers: NameTiers | None = None
+    # Approximate matches (near names): shown apart, labelled, never counted as results.
+    near: QuerySet | RankedPeople | None = None
 
     @property
     def people(self) -> QuerySet[Customer]:
@@ -274,22 +347,32 @@ class Match:
 
 def _text_match(query: str) -> Match:
     """People whose names contain the words, and contact persons of companies whose name
-    contains the query. Only when no name contains them are the words taken as a mistyped
-    name, so "korho" lists the Korhonens and not every name that looks a bit alike, while
-    "Korhnen" still finds them."""
+    contains the query. Two words name one person: one the first name, the other the last
+    name, either order ("matti v", "virtanen matti"). Only when nobody matches are the words
+    taken as a mistyped name, and those people are approximate matches, apart from the
+    results: so "korho" lists the Korhonens and not every name that looks a bit alike, while
+    "Korhnen" still offers them, labelled."""
     words = [w for w in query.split() if w]
     companies = Company.objects.filter(name__ilike=f"%{escape_like(query)}%")
-    if len(words) == 1 and not companies.exists():  # the usual case: one word, a person
+    has_companies = companies.exists()
+    if len(words) == 1 and not has_companies:  # the usual case: one word, a person
         return _one_name_match(words[0])
-    by_name = Customer.objects.filter(_fragment_condition(words))
-    kind = Kind.TEXT
+    if len(words) == 2:
+        first, second = (_word_names(w, short_is_prefix=True) for w in words)
+        whole = KnownName.objects.containing(" ".join(words)) + KnownName.objects.containing(
+            "-".join(words)
+        )
+        by_name = Customer.objects.filter(_pair_condition(first, second, whole))
+    else:
+        by_name = Customer.objects.filter(_fragment_condition(words))
+    kind, near = Kind.TEXT, None
     # count(), not exists(): with LIMIT 1 the planner may walk the whole table hoping for an
     # early hit, which a name nobody has never gives. The count is an index lookup.
     count: int | None = by_name.count()
-    if count == 0 and max(len(w) for w in words) >= 4:
-        by_name, kind, count = _near_names(words), Kind.TYPO, None
-    if not companies.exists():
-        return Match(kind, by_name, count)
+    if count == 0 and not has_companies and max(len(w) for w in words) >= 4:
+        kind, near = Kind.TYPO, _near_people(words)
+    if not has_companies:
+        return Match(kind, by_name, count, near=near)
     by_company = (
         ContactRole.objects.filter(company__in=companies)
         .order_by()
@@ -301,20 +384,20 @@ def _text_match(query: str) -> Match:
 
 
 def _one_name_match(word: str) -> Match:
-    """One word: the people bearing a name that contains it, whole-name matches first; or,
-    when no name contains it, those bearing the names nearest to it, nearest first."""
+    """One word: the people bearing a name that contains it, whole-name matches first. When no
+    name contains it, nobody is a result; those bearing the names nearest to it (a typo, two
+    letters swapped) are approximate matches, nearest first."""
     names = KnownName.objects.containing(word)
     if names:
         whole = [name for name in names if name.lower() == word.lower()]
         tiers = NameTiers.of(whole, [name for name in names if name not in whole])
-        kind = Kind.TEXT
-    elif len(word) >= 4:
-        nearest = KnownName.objects.nearest(word, limit=TYPO_NAMES, threshold=TYPO_THRESHOLD)
-        tiers = NameTiers.of(*[[name] for name in nearest])
-        kind = Kind.TYPO
-    else:
-        tiers, kind = NameTiers.of(), Kind.TEXT
-    return Match(kind, Customer.objects.filter(tiers.condition()), tiers=tiers)
+        return Match(Kind.TEXT, Customer.objects.filter(tiers.condition()), tiers=tiers)
+    nothing = Customer.objects.none()
+    if len(word) < 4:
+        return Match(Kind.TEXT, nothing, 0)
+    nearest = KnownName.objects.nearest(word, limit=TYPO_NAMES, threshold=TYPO_THRESHOLD)
+    near = RankedPeople(NameTiers.of(*[[name] for name in nearest]))
+    return Match(Kind.TYPO, nothing, 0, near=near)
 
 
 def _relevance(query: str, *, typo: bool) -> Case | Greatest:
@@ -344,6 +427,8 @@ class SearchResult:
     page: Page
     # True when the count is PostgreSQL's estimate for the whole table, not an exact count.
     count_is_estimate: bool = False
+    # Approximate matches (near names), at most NEAR_LIMIT: not results, not counted.
+    near: list[Customer] = field(default_factory=list)
 
     @cached_property
     def count(self) -> int:
@@ -374,7 +459,15 @@ def matching(query: str) -> Match:
     if kind == Kind.PHONE:
         e164 = normalise_phone(query)
         if e164 is not None:
-            return Match(kind, people.filter(phone=e164))
+            by_number = people.filter(phone=e164)
+            count = by_number.count()
+            if count:
+                return Match(kind, by_number, count)
+        # Nobody has this number whole (Finnish numbers vary in length, so "040 809" may be a
+        # possible one): it is the beginning of a number.
+        prefix = partial_phone_prefix(query)
+        if prefix is not None:
+            return Match(kind, people.filter(_phone_prefix_condition(prefix)))
     return _text_match(query)
 
 
@@ -432,6 +525,26 @@ def search_customers(query: str, *, sort: str = "", page_number: int | str = 1) 
         paginator = _MatchPaginator(people, PER_PAGE, match=match)
         page = paginator.get_page(page_number)
         page.object_list = list(page.object_list)
+        near = _near_list(match, query)
     return SearchResult(
-        query=query, kind=match.kind, sort=sort, page=page, count_is_estimate=match.kind == Kind.ALL
+        query=query,
+        kind=match.kind,
+        sort=sort,
+        page=page,
+        count_is_estimate=match.kind == Kind.ALL,
+        near=near,
+    )
+
+
+def _near_list(match: Match, query: str) -> list[Customer]:
+    """The first NEAR_LIMIT approximate matches, nearest first."""
+    if match.near is None:
+        return []
+    if isinstance(match.near, RankedPeople):
+        return match.near[:NEAR_LIMIT]
+    relevance = _relevance(query, typo=True)
+    return list(
+        match.near.annotate(relevance=relevance).order_by(
+            F("relevance").desc(), "last_name", "first_name", "pk"
+        )[:NEAR_LIMIT]
     )

@@ -11,6 +11,34 @@ document.addEventListener("DOMContentLoaded", () => {
     target.focus();
   }
 
+  // After an action in a section of a page ("#suostumukset", "#palaute"), the browser jumps to
+  // the section: show the confirmation there, not off-screen at the top, and put the focus on
+  // the section. The list stays a live region and is filled after the move, so that screen
+  // readers announce it.
+  const messages = document.querySelector("main > .messages");
+  const anchor = window.location.hash ? decodeURIComponent(window.location.hash.slice(1)) : "";
+  const section = anchor ? document.getElementById(anchor) : null;
+  if (section && section.tagName === "SECTION") {
+    if (!section.hasAttribute("tabindex")) {
+      section.setAttribute("tabindex", "-1");
+    }
+    if (messages) {
+      const items = Array.from(messages.children);
+      messages.replaceChildren();
+      messages.classList.add("messages-in-section");
+      const heading = section.querySelector("h2, .section-head");
+      const head = heading && heading.closest(".section-head") ? heading.closest(".section-head") : heading;
+      if (head && head.parentNode === section) {
+        head.after(messages);
+      } else {
+        section.prepend(messages);
+      }
+      window.setTimeout(() => messages.replaceChildren(...items), 100);
+    }
+    section.focus({ preventScroll: true });
+    section.scrollIntoView({ block: "start" });
+  }
+
   // Ask before an action marked data-confirm ("Poista", "Peruuta suostumus", ...).
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {

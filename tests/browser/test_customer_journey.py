@@ -28,14 +28,18 @@ def test_clerk_searches_opens_edits_and_sees_the_change(page, clerk):
     CustomerFactory(first_name="Liisa", last_name="Korhonen")
     sign_in(page, clerk)
 
-    # The search box has focus on every page; a misspelt name still finds him.
+    # The search box has focus on every page; a misspelt name is no result, but he is offered
+    # apart, labelled as a near match to check.
     search = page.get_by_role("searchbox", name="Hae asiakkaita")
     expect(search).to_be_focused()
     page.keyboard.type("Virtnaen")
     page.keyboard.press("Enter")
-    expect(page.get_by_text("1 tulos haulle")).to_be_visible()
+    expect(page.get_by_text("0 tulosta haulle")).to_be_visible()
+    expect(page.get_by_role("table")).to_have_count(0)
+    near = page.get_by_role("region", name="Lähimmät osumat: tarkista nimi")
+    expect(near).to_be_visible()
 
-    page.get_by_role("link", name="Virtanen, Matti").click()
+    near.get_by_role("link", name="Virtanen, Matti").click()
     expect(page.get_by_role("heading", name="Matti Virtanen", level=1)).to_be_visible()
 
     page.get_by_role("link", name="Muokkaa", exact=True).first.click()
