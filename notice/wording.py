@@ -271,6 +271,23 @@ POLICIES: dict[str, PolicyWording] = {
         covered_by="feedback",
         covered_reason=_("feedback-related data that goes sooner than feedback"),
     ),
+    "data-subject-requests": PolicyWording(
+        _("A data-subject request and its answer are kept for %(period)s after it was closed."),
+        (r"pyyn",),
+    ),
+    "access-packages": PolicyWording(
+        _(
+            "The copy of their data made for a person who asked to see it is deleted "
+            "%(period)s after the request was closed."
+        ),
+        (r"kopio",),
+        covered_by="data-subject-requests",
+        covered_reason=_("a copy that goes sooner than the request it answers"),
+    ),
+    "closed-breaches": PolicyWording(
+        _("Records of personal-data breaches are kept for %(period)s after the breach was closed."),
+        (r"tietoturvaloukka",),
+    ),
     "disclosure-copies": PolicyWording(
         _(
             "A copy of data handed over to a recipient is deleted %(period)s after it was "

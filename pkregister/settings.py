@@ -267,6 +267,9 @@ LOGOUT_REDIRECT_URL = "two_factor:login"
 # Two-factor login is mandatory for every staff account in production. This is the only switch.
 REQUIRE_2FA = env.bool("DJANGO_REQUIRE_2FA", default=PRODUCTION)
 OTP_TOTP_ISSUER = "PK Terveys asiakasrekisteri"
+# Nobody reads another account's TOTP secret or QR code in the admin (enrolment is by link);
+# django_otp's config and QR pages answer 403 instead (a missing device was a 500 there).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 TWO_FACTOR_REMEMBER_COOKIE_AGE = None  # never skip the code on a "remembered" browser
 
 # Lockout after repeated failures, per username and IP address together: one user's failures
@@ -528,7 +531,12 @@ else:
     SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
     SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 # The gateway carries phone numbers and the bearer token: never in clear outside development.
-if DJANGO_ENV != "development" and SMS_GATEWAY_URL and not SMS_GATEWAY_URL.startswith("https://"):
+if (
+    DJANGO_ENV != "development"
+    and not BUILD_STEP
+    and SMS_GATEWAY_URL
+    and not SMS_GATEWAY_URL.startswith("https://")
+):
     raise ImproperlyConfigured(
         f"SMS_GATEWAY_URL must start with https:// when DJANGO_ENV={DJANGO_ENV}."
     )

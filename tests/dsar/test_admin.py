@@ -32,7 +32,9 @@ def test_the_open_list_shows_days_left_coloured_with_constant_queries(
     for days_ago in (1, 27, 40):
         make_request(by=privacy_officer, received_on=today - timedelta(days=days_ago))
     client = client_for(privacy_officer)
-    with django_assert_max_num_queries(16):
+    # One of them is the access-log entry of the people the list shows (one INSERT); a cold
+    # content-type cache adds one more on the first request.
+    with django_assert_max_num_queries(18):
         response = client.get(CHANGELIST)
     page = response.content.decode()
     assert response.status_code == 200
@@ -40,7 +42,7 @@ def test_the_open_list_shows_days_left_coloured_with_constant_queries(
     assert "puhelu ei ole pyyntö" in page.lower() or "phone call is no request" in page.lower()
     for extra in range(5):
         make_request(by=privacy_officer, received_on=today - timedelta(days=extra))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         assert client.get(CHANGELIST).status_code == 200
 
 

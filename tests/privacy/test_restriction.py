@@ -18,6 +18,7 @@ from consents.services import consent_give
 from customers.address_updates import import_file
 from customers.models import Customer, ServiceUse, Source
 from customers.services import customer_update, related_save
+from customers.tokens import person_token
 from feedback.models import Feedback, FeedbackStatus
 from feedback.services import feedback_respond
 from privacy.restriction import ProcessingRestricted, restriction_set
@@ -116,7 +117,7 @@ def give_consent_through_the_api(ctx):
         "/api/v1/consents/",
         json.dumps(
             {
-                "customer_number": ctx.customer.customer_number,
+                "person_token": person_token(customer=ctx.customer, purpose="consents"),
                 "purpose": "email-marketing",
                 "action": "give",
             }
