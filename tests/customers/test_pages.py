@@ -341,3 +341,20 @@ def test_company_create_rejects_a_bad_business_id(clerk, client_for):
     )
     assert response.status_code == 200
     assert "tarkistusnumero ei täsmää" in response.content.decode()
+
+
+def test_links_carry_a_large_id_without_thousands_separators(clerk, privacy_officer, client_for):
+    """Finnish formatting writes 123456 as "123 456"; an id inside a link never is."""
+    import re
+
+    from tests.customers.factories import CustomerFactory as Factory
+
+    person = Factory(pk=123456)
+    pages = {}
+    for user in (clerk, privacy_officer):
+        body = client_for(user).get(f"/asiakkaat/{person.pk}/").content.decode()
+        hrefs = re.findall(r'href="([^"]*)"', body)
+        assert not [h for h in hrefs if re.search(r"123(\s|&nbsp;|\xa0|\u202f)456", h)], hrefs
+        pages[user] = body
+    assert f"/palaute/uusi/?asiakas={person.pk}" in pages[clerk]
+    assert f"?subject={person.pk}" in pages[privacy_officer]
