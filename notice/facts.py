@@ -17,7 +17,7 @@ from django.utils import translation
 
 from accounts.roles import ROLE_PERMISSIONS
 from consents.models import Recipient
-from privacy.declarations import WHILE_RELATIONSHIP, Anonymise, registry
+from privacy.declarations import WHILE_RELATIONSHIP, Anonymise, RetentionPolicy, policies, registry
 
 Facts = dict[str, Any]
 
@@ -32,27 +32,38 @@ def period_of(period: timedelta | relativedelta) -> dict[str, int]:
     return {"days": period.days}
 
 
+# The change history is one table per tracked model, each with its own policy named
+# "history-<app>-<model>", all with one period: the notice states them as one.
+HISTORY_PREFIX = "history-"
+CHANGE_HISTORY = "change-history"
+
+
+def _policy_fact(policy: RetentionPolicy, *, name: str = "") -> dict[str, Any]:
+    grouped = name and name != policy.name
+    return {
+        "name": name or policy.name,
+        "model": "pghistory events" if grouped else policy.model.lower(),
+        "age_field": policy.age_field,
+        "period": period_of(policy.period),
+        "scope": policy.scope,
+        "action": "anonymise" if isinstance(policy.action, Anonymise) else "delete",
+        "erase_people": policy.erase_people,
+        # English, so that the facts do not depend on the language of the request.
+        "description": _english(policy.description),
+    }
+
+
 def collect() -> Facts:
     """Return the facts of the system as it is now."""
     declarations = []
-    policies: dict[str, dict[str, Any]] = {}
+    policies_found: dict[str, dict[str, Any]] = {}
     for declaration in sorted(registry.declarations(), key=lambda d: d.model.lower()):
         retention = declaration.retention
         if retention == WHILE_RELATIONSHIP:
             retention_name = WHILE_RELATIONSHIP
         else:
             retention_name = retention.name
-            policies[retention.name] = {
-                "name": retention.name,
-                "model": retention.model.lower(),
-                "age_field": retention.age_field,
-                "period": period_of(retention.period),
-                "scope": retention.scope,
-                "action": "anonymise" if isinstance(retention.action, Anonymise) else "delete",
-                "erase_people": retention.erase_people,
-                # English, so that the facts do not depend on the language of the request.
-                "description": _english(retention.description),
-            }
+            policies_found[retention.name] = _policy_fact(retention)
         declarations.append(
             {
                 "model": declaration.model.lower(),
@@ -63,6 +74,12 @@ def collect() -> Facts:
                 "retention": retention_name,
             }
         )
+    # Policies on trails rather than on declared data (the access log, the change history):
+    # personal data all the same, stated like the others (notice §11 and §16).
+    for policy in policies:
+        name = CHANGE_HISTORY if policy.name.startswith(HISTORY_PREFIX) else policy.name
+        if name not in policies_found:
+            policies_found[name] = _policy_fact(policy, name=name)
     recipients = [
         {
             "name": r.name,
@@ -76,7 +93,7 @@ def collect() -> Facts:
     return {
         "controller": dict(sorted(settings.CONTROLLER.items())),
         "declarations": declarations,
-        "policies": [policies[name] for name in sorted(policies)],
+        "policies": [policies_found[name] for name in sorted(policies_found)],
         "recipients": recipients,
         "security": security_measures(),
     }

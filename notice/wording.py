@@ -288,6 +288,20 @@ POLICIES: dict[str, PolicyWording] = {
         _("Records of personal-data breaches are kept for %(period)s after the breach was closed."),
         (r"tietoturvaloukka",),
     ),
+    "access-log": PolicyWording(
+        _(
+            "The log of who has viewed a person's data, when and why, is kept for %(period)s "
+            "to monitor the use of access rights."
+        ),
+        (r"lokitie", r"katsellut", r"käyttöloki"),
+    ),
+    "change-history": PolicyWording(
+        _(
+            "The history of changes made to a person's data, by whom and when, is kept for "
+            "%(period)s after the change."
+        ),
+        (r"muutoshistoria", r"muutosten historia"),
+    ),
     "disclosure-copies": PolicyWording(
         _(
             "A copy of data handed over to a recipient is deleted %(period)s after it was "

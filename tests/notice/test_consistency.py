@@ -32,6 +32,10 @@ DIFFERENCES_WITH_THE_2018_NOTICE = {
     "policy:data-subject-requests",
     "policy:access-packages",
     "policy:closed-breaches",
+    # The access log and the change history are kept for a stated period (notice §16: access
+    # rights are monitored); the 2018 notice gives none.
+    "policy:access-log",
+    "policy:change-history",
 }
 
 
@@ -123,7 +127,8 @@ def test_the_last_result_is_on_the_privacy_officers_front_page_only(db, cast, cl
     run_check()
     page = client_for(cast["privacy_officer"]).get("/").content.decode()
     assert "Tietosuojaselosteen tarkistus" in page
-    assert "8 eroa julkaistun selosteen ja järjestelmän välillä" in page
+    count = len(DIFFERENCES_WITH_THE_2018_NOTICE)
+    assert f"{count} eroa julkaistun selosteen ja järjestelmän välillä" in page
     assert "Kohta 7 ei mainitse ilmoitettua tietoryhmää ”Puhelutallenteet”." in page
     for name in ("clerk", "supervisor", "marketer", "outsider"):
         assert (

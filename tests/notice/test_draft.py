@@ -55,9 +55,19 @@ def test_draft_states_every_retention_period_the_engine_enforces_and_the_seeds_t
     seed_periods = set(PERIOD.findall({n: b for n, _h, b in read_seed()}[11]))
     draft_periods = set(PERIOD.findall({s.number: s.body for s in finnish_draft()}[11]))
     assert seed_periods == {"30 vrk", "5 vuotta"}
-    # What the seed leaves out: contact persons after the role ends, website visits (and the
-    # shorter periods of unanswered surveys and disclosed copies, already covered by it).
-    assert draft_periods - seed_periods == {"365 vrk tehtävän päättymisestä", "90 vrk", "365 vrk"}
+    # What the seed leaves out: contact persons after the role ends, website visits, the access
+    # log (the change history's 5 years is the seed's feedback period), and the shorter periods
+    # of unanswered surveys and disclosed copies, already covered by it.
+    assert draft_periods - seed_periods == {
+        "365 vrk tehtävän päättymisestä",
+        "90 vrk",
+        "365 vrk",
+        "2 vuotta",
+    }
+    assert (
+        "Lokitiedot siitä, kuka on katsellut henkilön tietoja"
+        in {s.number: s.body for s in finnish_draft()}[11]
+    )
     section_11 = {s.number: s.body for s in finnish_draft()}[11]
     assert "Puhelutallenteiden säilytysaika on 30 vrk." in section_11
     assert "Tallenne, jota koskee avoin tietopyyntö, säilytetään, kunnes pyyntöön on vastattu." in (
