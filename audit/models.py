@@ -123,6 +123,8 @@ class AccessLogEntry(models.Model):
             ),
         ]
         indexes = [
+            # The retention policy deletes by age, oldest first, in batches (access-log).
+            models.Index(fields=["at"], name="accesslog_at"),
             # "Who looked at this person": the privacy officer's filter and erasure.
             models.Index(fields=["subject_type", "subject_id", "-at"], name="accesslog_subject"),
             # "What did this user look at", and whom a staff account viewed in a window when a

@@ -635,7 +635,9 @@ class AccessPackage(models.Model):
         verbose_name=_("released by"),
     )
     # Copied from the request when it closes: the package's retention counts from it.
-    request_closed_at = models.DateTimeField(_("request closed"), null=True, blank=True)
+    request_closed_at = models.DateTimeField(
+        _("request closed"), null=True, blank=True, db_index=True
+    )
 
     class Meta:
         verbose_name = _("access package")

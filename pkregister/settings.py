@@ -631,3 +631,5 @@ PGHISTORY_DEFAULT_TRACKERS = (
 PGHISTORY_APPEND_ONLY = True
 PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 PGHISTORY_ADMIN_CLASS = "audit.admin.HistoryAdmin"
+# Every event table indexes its time, which the history's retention policy deletes by.
+PGHISTORY_BASE_MODEL = "audit.events.Event"
