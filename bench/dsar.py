@@ -5,7 +5,10 @@ The person has call recordings with real files, feedback, website visits and acc
 process whose peak RSS is read: the access package built by its job (`dsar.access.build`), and
 the erasure on request (`dsar.erasure.execute`, i.e. `erase_person(reason=REQUEST)`). The query
 counts of both are measured too, for this person and for one with a tenth of the rows: they
-should not grow with the rows (the package reads in chunks of 2,000).
+should not grow with the rows (the package reads in chunks of 2,000). The naive ways run on a
+third person with the same rows: Django's JSON serializer with every row and file in memory
+(no PDF, no labels, no withholding), and QuerySet.delete() per model (history and access log
+left behind). Peak RSS is each child's own (VmHWM), not the loading parent's.
 
 Builds its own database (pkregister_bench_dsar) afresh on every run. Final line:
 `dsar access_s=… erase_s=… rss_mb=… access_queries=… access_queries_small=… erase_queries=…`.
@@ -21,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +44,11 @@ LOG_ENTRIES = 2_000
 
 
 def rss_mb() -> float:
+    """Peak RSS of this process's own memory (VmHWM): unlike getrusage's ru_maxrss, which Linux
+    keeps across execve, it does not inherit the loading parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -101,7 +110,7 @@ def load_others(connection) -> None:
         cursor.execute("VACUUM ANALYZE customers_customer")
 
 
-def make_person(scale: int, officer) -> int:
+def make_person(scale: int, officer, *, name: str = "Benchmark") -> int:
     """Create the person with their rows (divided by `scale`) and a verified access and
     erasure request; return the request's id."""
     from datetime import timedelta
@@ -116,22 +125,22 @@ def make_person(scale: int, officer) -> int:
     from dsar import services
     from feedback.models import Feedback, WebsiteVisit
 
-    person = Customer.objects.create(first_name="Benchmark", last_name=f"Henkilö{scale}")
+    person = Customer.objects.create(first_name=name, last_name=f"Henkilö{scale}")
     now = timezone.now()
     audio = b"RIFF" + b"\0" * 2044
     recordings = []
     for n in range(RECORDINGS // scale):
-        name = default_storage.save(f"calls/bench-{scale}-{n}.wav", ContentFile(audio))
+        stored = default_storage.save(f"calls/bench-{name}-{scale}-{n}.wav", ContentFile(audio))
         recordings.append(
             CallRecording(
-                call_id=f"bench-{scale}-{n}",
+                call_id=f"bench-{name}-{scale}-{n}",
                 customer=person,
                 agent="agent",
                 queue="Asiakaspalvelu",
                 direction="inbound",
                 started_at=now - timedelta(days=1),
                 duration_seconds=60,
-                audio=name,
+                audio=stored,
                 content_type="audio/wav",
                 size=len(audio),
                 sha256="0" * 64,
@@ -149,7 +158,7 @@ def make_person(scale: int, officer) -> int:
     )
     from accounts.models import ApiClient
 
-    client, _token = ApiClient.issue(name=f"bench-{scale}", scopes=["visits"])
+    client, _token = ApiClient.issue(name=f"bench-{name}-{scale}", scopes=["visits"])
     WebsiteVisit.objects.bulk_create(
         [
             WebsiteVisit(
@@ -179,7 +188,8 @@ def make_person(scale: int, officer) -> int:
 
 
 def measure(what: str, request_pk: int) -> dict:
-    """Run in a child process: build the package or erase the person; time, RSS, queries."""
+    """Run in a child process: build the package or erase the person (our way, or the naive
+    way); time, RSS, queries."""
     from django.contrib.auth.models import User
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -195,9 +205,13 @@ def measure(what: str, request_pk: int) -> dict:
         if what == "access":
             package = AccessPackage.objects.create(request=dsar, created_by=officer)
             access.build(package.pk)
-        else:
+        elif what == "erase":
             plan = erasure.preview(dsar=dsar, by=officer)
             erasure.execute(dsar=dsar, plan=plan, by=officer)
+        elif what == "naive_access":
+            naive_access(dsar.customer_id)
+        else:
+            naive_erase(dsar.customer_id)
         seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
@@ -205,6 +219,65 @@ def measure(what: str, request_pk: int) -> dict:
         "rss_before_mb": before,
         "queries": len(queries.captured_queries),
     }
+
+
+def naive_access(customer_pk: int) -> None:
+    """The naive way: Django's JSON serializer over each declared model's rows, every row and
+    file read into memory, then one zip."""
+    from django.core import serializers
+    from django.db import models
+
+    from dsar.access import declared_rows
+    from privacy.declarations import registry
+
+    parts, files = {}, {}
+    for declaration in registry.declarations():
+        rows = list(declared_rows(declaration, customer_pk))
+        parts[declaration.model] = serializers.serialize("json", rows)
+        for row in rows:
+            for target in row._meta.fields:
+                stored = (
+                    getattr(row, target.attname) if isinstance(target, models.FileField) else None
+                )
+                if stored:
+                    with stored.open("rb") as source:
+                        files[f"{declaration.model}/{row.pk}"] = source.read()
+    with zipfile.ZipFile(io.BytesIO(), "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(f"{name}.json", text)
+        for name, content in files.items():
+            archive.writestr(name, content)
+
+
+def naive_erase(customer_pk: int) -> None:
+    """The naive way: Django's QuerySet.delete() on each declared model's rows of the person
+    (passes until no protected reference is left), then the person; a post_delete receiver
+    deletes each file. The change history and the access log about them are left behind."""
+    from django.db import DatabaseError, transaction
+    from django.db.models import ProtectedError
+    from django.db.models.signals import post_delete
+
+    from calls.models import CallRecording
+    from customers.models import Customer
+    from dsar.access import declared_rows
+    from privacy.declarations import registry
+
+    def delete_file(sender, instance, **kwargs):
+        if instance.audio:
+            instance.audio.delete(save=False)
+
+    post_delete.connect(delete_file, sender=CallRecording)
+    left = [d for d in registry.declarations() if d.model_class is not Customer]
+    for _attempt in range(5):
+        blocked = []
+        for declaration in left:
+            try:
+                with transaction.atomic():
+                    declared_rows(declaration, customer_pk).delete()
+            except (ProtectedError, DatabaseError):
+                blocked.append(declaration)
+        left = blocked
+    Customer.objects.filter(pk=customer_pk).delete()
 
 
 def child(what: str, request_pk: int, media: str) -> dict:
@@ -237,29 +310,48 @@ def main() -> None:
     officer = User.objects.create_user("bench-officer", password="x" * 20)
     big = make_person(1, officer)
     small = make_person(10, officer)
+    naive = make_person(1, officer, name="Naiivi")
     connection.close()
 
     access_big = child("access", big, media)
     access_small = child("access", small, media)
+    access_naive = child("naive_access", naive, media)
     erase_big = child("erase", big, media)
     erase_small = child("erase", small, media)
+    try:
+        erase_naive = child("naive_erase", naive, media)
+    except subprocess.CalledProcessError as refused:
+        erase_naive = {
+            "seconds": float("nan"),
+            "rss_mb": float("nan"),
+            "refused": refused.stderr[-300:],
+        }
     print(
         json.dumps(
             {
                 "access": access_big,
                 "access_small": access_small,
+                "access_naive": access_naive,
                 "erase": erase_big,
                 "erase_small": erase_small,
+                "erase_naive": erase_naive,
             },
             indent=1,
         )
+    )
+    print(
+        f"naive ways on a person with the same rows: Django's serializer {access_naive['seconds']:.2f} s, "
+        f"peak RSS {access_naive['rss_mb']:.0f} MB; Django's QuerySet.delete() per model "
+        f"{erase_naive['seconds']:.2f} s, peak RSS {erase_naive['rss_mb']:.0f} MB "
+        "(history and access log left behind)"
     )
     print(
         f"dsar access_s={access_big['seconds']:.2f} erase_s={erase_big['seconds']:.2f} "
         f"rss_mb={max(access_big['rss_mb'], erase_big['rss_mb']):.0f} "
         f"access_queries={access_big['queries']} access_queries_small={access_small['queries']} "
         f"erase_queries={erase_big['queries']} erase_queries_small={erase_small['queries']} "
-        f"others={OTHERS}"
+        f"naive_access_s={access_naive['seconds']:.2f} naive_access_rss_mb={access_naive['rss_mb']:.0f} "
+        f"naive_erase_s={erase_naive['seconds']:.2f} others={OTHERS}"
     )
 
 
