@@ -14,7 +14,6 @@ import io
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ import search as people_bench  # noqa: E402  (sets up Django on pkregister_bench
 from django.contrib.auth.models import User  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from bench.memory import peak_rss_mb  # noqa: E402
 from consents.audiences import AudienceFilters, audience, write_audience  # noqa: E402
 from consents.models import (  # noqa: E402
     Ban,
@@ -149,7 +149,7 @@ def child_stream() -> None:
         ids = write_audience(people(), channel=ContactChannel.EMAIL, fmt="csv", handle=handle)
         seconds = time.perf_counter() - started
         size = handle.tell()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     print(json.dumps({"rows": len(ids), "seconds": seconds, "rss_mb": peak_mb, "bytes": size}))
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.memory import peak_rss_mb  # noqa: E402
 
 BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pkregister")
 BENCH_DB = "pkregister_bench_dsar"
@@ -44,12 +45,7 @@ LOG_ENTRIES = 2_000
 
 
 def rss_mb() -> float:
-    """Peak RSS of this process's own memory (VmHWM): unlike getrusage's ru_maxrss, which Linux
-    keeps across execve, it does not inherit the loading parent's peak."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return peak_rss_mb()
 
 
 def recreate_database() -> None:
