@@ -27,7 +27,7 @@ import search as people_bench  # noqa: E402  (sets up Django on pkregister_bench
 from django.contrib.auth.models import User  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from bench.memory import peak_rss_mb  # noqa: E402
+from bench._memory import peak_rss_mb  # noqa: E402
 from consents.audiences import AudienceFilters, audience, write_audience  # noqa: E402
 from consents.models import (  # noqa: E402
     Ban,

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.memory import peak_rss_mb  # noqa: E402
+from bench._memory import peak_rss_mb  # noqa: E402
 
 BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pkregister")
 BENCH_DB = "pkregister_bench_retention"
