@@ -1,6 +1,7 @@
 """Backups of the register, and restores that never bring back a person who was erased (§16).
 
-A backup is one directory: `database.dump` (pg_dump, custom format), `files.tar` (every stored
+A backup is one directory: `database.dump` (pg_dump, custom format, with the tables' owners
+and grants, so the application's role gets its rights back), `files.tar` (every stored
 file) and `manifest.json` (when, which database, the applied migrations, row counts, and the
 SHA-256 of the dump, of the tar and of each file in it). The dump and the counts read one
 snapshot, so they agree with each other.
@@ -58,6 +59,7 @@ DUMP = "database.dump"
 FILES = "files.tar"
 MANIFEST = "manifest.json"
 PREFIX = "pkregister-"
+LEDGERS = "ledgers"
 CHUNK = 1024 * 1024
 
 
@@ -205,8 +207,6 @@ def create_backup(*, root: Path | None = None, now: datetime | None = None) -> P
             [
                 shutil.which("pg_dump") or "pg_dump",
                 "--format=custom",
-                "--no-owner",
-                "--no-privileges",
                 f"--snapshot={snapshot}",
                 f"--file={partial / DUMP}",
                 f"--dbname={database}",
@@ -249,8 +249,9 @@ def create_backup(*, root: Path | None = None, now: datetime | None = None) -> P
 
 
 def prune_backups(*, root: Path | None = None, now: datetime | None = None) -> list[Path]:
-    """Delete the backups older than BACKUP_RETENTION_DAYS (and leftovers of killed ones);
-    return what was deleted. Erasures leave the backups within that window."""
+    """Delete the backups older than BACKUP_RETENTION_DAYS (and leftovers of killed ones), and
+    the ledgers restores saved once past the ledger's window; return what was deleted.
+    Erasures leave the backups within that window."""
     root = Path(root or settings.BACKUP_DIR)
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.BACKUP_RETENTION_DAYS)
@@ -265,10 +266,19 @@ def prune_backups(*, root: Path | None = None, now: datetime | None = None) -> l
             deleted.append(path)
     if root.is_dir():
         for leftover in root.glob(f"{PREFIX}*.partial"):
-            if datetime.fromtimestamp(leftover.stat().st_mtime, tz=UTC) < cutoff:
+            if _modified(leftover) < cutoff:
                 shutil.rmtree(leftover)
                 deleted.append(leftover)
+    # The ledgers restores saved hold erased people's ids: they go with the ledger's window.
+    for ledger in sorted((root / LEDGERS).glob("ledger-*.json")):
+        if _modified(ledger) < ledger_window(now):
+            ledger.unlink()
+            deleted.append(ledger)
     return deleted
+
+
+def _modified(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
 
 
 # --- Checking a backup ----------------------------------------------------------------------------
@@ -596,7 +606,7 @@ def restore_backup(
         )
     stamp = f"{timezone.now():%Y%m%dT%H%M%S%fZ}"
     # Written before anything changes: if the restore dies, the ledger is not lost with it.
-    saved = write_ledger(ledger, Path(settings.BACKUP_DIR) / "ledgers" / f"ledger-{stamp}.json")
+    saved = write_ledger(ledger, Path(settings.BACKUP_DIR) / LEDGERS / f"ledger-{stamp}.json")
     connection.close()
     with _server() as conn:
         others = _others_connected(conn, live) if live_exists else 0
@@ -609,8 +619,6 @@ def restore_backup(
         _run(
             [
                 shutil.which("pg_restore") or "pg_restore",
-                "--no-owner",
-                "--no-privileges",
                 "--exit-on-error",
                 "--single-transaction",
                 f"--dbname={staging_db}",

@@ -198,8 +198,15 @@ def test_backups_past_the_period_are_pruned_and_newer_ones_kept(tmp_path):
         created_at=now - timedelta(days=settings.BACKUP_RETENTION_DAYS, minutes=1),
     )
     new = _handmade_backup(tmp_path / "pkregister-new", files={}, created_at=now)
-    assert backup.prune_backups(root=tmp_path, now=now) == [old]
+    (tmp_path / backup.LEDGERS).mkdir()
+    stale, fresh = (tmp_path / backup.LEDGERS / f"ledger-{n}.json" for n in (1, 2))
+    stale.write_text("{}")
+    fresh.write_text("{}")
+    window = (now - backup.ledger_window(now)).total_seconds()
+    os.utime(stale, (now.timestamp() - window - 60,) * 2)
+    assert backup.prune_backups(root=tmp_path, now=now) == [old, stale]
     assert backup.backups(tmp_path) == [new]
+    assert fresh.exists()
 
 
 # --- End to end: back up, erase, restore --------------------------------------------------------
