@@ -18,6 +18,7 @@ import pgtrigger
 import psycopg
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from psycopg import sql
 
@@ -239,7 +240,8 @@ def register(django_db_setup, tmp_path):
     """A register of its own: a database copied from the (migrated) test database and named
     after it, so suites running side by side never share one; its media and backup
     directories. Dropped afterwards."""
-    db = settings.DATABASES["default"]
+    db = connection.settings_dict  # the test database's, once django_db_setup has run
+    assert db["NAME"].startswith("test_"), db["NAME"]
     name = f"{db['NAME']}_restore"
     _drop(name)
     with _server() as conn:
@@ -333,6 +335,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.django_db  # so that the test database is set up, to be copied
 def test_a_restore_never_brings_back_a_person_erased_after_the_backup(register):
     seeded = in_register(register, SEED)
     media = register["media"]
@@ -364,12 +367,18 @@ def test_a_restore_never_brings_back_a_person_erased_after_the_backup(register):
     assert [reason for reason, _ in state["erasures"]] == ["request", "restore"]
     assert state["ledger"] == [seeded["erased"]]
 
-    # A backup with a damaged file is refused, and the register is left as it was.
+    # A restore that is refused leaves the register as it was: a person added since stays.
     in_register(
         register,
         "import json; from tests.customers.factories import CustomerFactory\n"
         'print(json.dumps({"pk": CustomerFactory(last_name="Jälkeen").pk}))',
     )
+    # While the register is in use (a web server still connected), nothing is restored.
+    with psycopg.connect(register["env"]["DATABASE_URL"]):
+        busy = manage(register, "restore", "--noinput", str(made))
+    assert busy.returncode != 0
+    assert "other connections are open" in busy.stderr and "Not restored" in busy.stderr
+    assert "Jälkeen" in in_register(register, STATE)["names"]
     _flip_byte_of(made / backup.FILES, seeded["kept_file"])
     refused = manage(register, "restore", "--noinput", str(made))
     assert refused.returncode != 0
