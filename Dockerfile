@@ -1,4 +1,5 @@
 # The register's image: gunicorn for the web, the same image for the Celery worker and beat.
+# PostgreSQL 15 client programs: `manage.py backup` and `restore` run pg_dump and pg_restore.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -8,6 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gettext libpango-1.0-0 libpangoft2-1.0-0 \
+       postgresql-client-15 \
        fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 

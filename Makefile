@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install services database bench lint lock messages clean
+.PHONY: run test install services database bench lint lock messages clean backup restore
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,17 @@ run: database
 test: services
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+
+# A backup (database dump, stored files, manifest with checksums) under BACKUP_DIR; backups older
+# than BACKUP_RETENTION_DAYS are deleted. README, "Backups", says how production schedules it.
+backup: services
+	$(PY) manage.py backup
+
+# `make restore BACKUP=var/backups/pkregister-...`: checks the backup, restores it, and erases
+# again everyone erased since (and runs retention) before the register can open on it.
+restore: services
+	@test -n "$(BACKUP)" || { echo "Say which backup: make restore BACKUP=var/backups/pkregister-..."; exit 2; }
+	$(PY) manage.py restore "$(BACKUP)"
 
 bench: database
 	@for script in bench/*.py; do \

@@ -116,6 +116,7 @@ def security_measures() -> dict[str, Any]:
         "change_history": True,
         "retention_jobs": True,
         "disclosure_log": True,
+        "backup_retention_days": settings.BACKUP_RETENTION_DAYS,
     }
 
 

@@ -311,6 +311,17 @@ POLICIES: dict[str, PolicyWording] = {
         covered_by=GENERAL_CRITERION,
         covered_reason=_("a copy that goes sooner than the data it copies"),
     ),
+    "erased-people-ledger": PolicyWording(
+        _(
+            "Erasure reaches backups too: before a backup is ever restored, everyone erased "
+            "since it was taken is erased from it again. For that, only the internal number "
+            "of an erased person (no name or other data) is kept, for %(period)s after the "
+            "erasure."
+        ),
+        (r"varmuuskop",),
+        covered_by=GENERAL_CRITERION,
+        covered_reason=_("a number kept only as long as a backup may still hold the person"),
+    ),
 }
 
 COUNTED_FROM_END = {

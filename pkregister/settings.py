@@ -221,6 +221,15 @@ RETENTION_WORKERS = env.int("DJANGO_RETENTION_WORKERS", default=2)
 # security and accountability of processing (notice §16) and then deleted by the engine.
 ACCESS_LOG_RETENTION_YEARS = env.int("ACCESS_LOG_RETENTION_YEARS", default=2)
 CHANGE_HISTORY_RETENTION_YEARS = env.int("CHANGE_HISTORY_RETENTION_YEARS", default=5)
+
+# Backups (notice §16; README "Backups"): `manage.py backup` writes a database dump and the stored
+# files, with a manifest and checksums, under BACKUP_DIR; backups older than
+# BACKUP_RETENTION_DAYS are deleted by the next backup. The internal ids of erased people are
+# kept BACKUP_RETENTION_DAYS + BACKUP_LEDGER_MARGIN_DAYS, so that a restore of any kept backup
+# erases them again; a restore refuses a backup older than BACKUP_RETENTION_DAYS.
+BACKUP_DIR = Path(env.str("DJANGO_BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
+BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=30)
+BACKUP_LEDGER_MARGIN_DAYS = env.int("BACKUP_LEDGER_MARGIN_DAYS", default=7)
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]

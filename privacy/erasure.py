@@ -9,7 +9,9 @@ row's history and blanks the text the trails copied from it, after the declarati
 `takes_person_out` (if any) has taken the person out of rows shared with others (their lines out
 of a shared copy); Keep leaves the rows alone. Stored files are queued in PendingFileDeletion
 and deleted only after commit. What is left is an ErasureRecord: when, why, by whom and how many
-rows of each model, nothing about the person. A relation the declarations do not cover (an
+rows of each model, nothing about the person; and, for as long as a backup may still hold the
+person, an ErasedPerson row with their internal id, so that a restore erases them again. A
+relation the declarations do not cover (an
 undeclared PROTECT, a kept row that still points at the person) rolls the whole erasure back
 with ErasureBlocked; nothing is ever half erased.
 
@@ -44,7 +46,13 @@ from privacy.declarations import (
     blank_value,
     registry,
 )
-from privacy.models import ErasureReason, ErasureRecord, PendingFileDeletion, RetentionRun
+from privacy.models import (
+    ErasedPerson,
+    ErasureReason,
+    ErasureRecord,
+    PendingFileDeletion,
+    RetentionRun,
+)
 from privacy.plan import Chain, deletion_plan, lifted_triggers
 from privacy.plan import delete_queued_files as delete_queue
 
@@ -251,6 +259,10 @@ def erase_person(
             erased_by=None if is_client else actor,
             erased_by_client=actor if is_client else None,
             counts={**{k: v for k, v in counts.items() if v}, "files": files},
+        )
+        # What a restore needs to erase the person again (privacy.backup); nothing else.
+        ErasedPerson.objects.create(
+            person_id=customer.pk, erasure=record, erased_at=record.erased_at
         )
         transaction.on_commit(delete_queued_files)
     return record

@@ -111,6 +111,7 @@ class PendingFileDeletion(models.Model):
 class ErasureReason(models.TextChoices):
     RETENTION = "retention", _("Retention: no reason left to keep the person")
     REQUEST = "request", _("The person's request (GDPR Art. 17)")
+    RESTORE = "restore", _("Erased again after a restore from backup")
 
 
 ERASURE_RECORD_PROTECT_TRIGGER = "erasurerecord_unchanged"
@@ -173,6 +174,35 @@ class ErasureRecord(models.Model):
     def deleted(self, label: str) -> int:
         """Return how many rows of the model ("app_label.model") were deleted."""
         return self.counts.get("deleted", {}).get(label.lower(), 0)
+
+
+class ErasedPerson(models.Model):
+    """The internal id of a person who was erased, kept only while a backup may still hold them.
+
+    A restore erases everyone listed here again before the register opens (privacy.backup), so
+    no restore brings back a person who was erased. The id names no one in the register (the
+    person's row is gone); in a backup it still points at them, so the row is deleted by the
+    "erased-people-ledger" retention policy once no kept backup can be that old.
+    """
+
+    # Not a foreign key: the person's row is gone; the id is what a backup would still hold.
+    person_id = models.PositiveBigIntegerField(_("internal id of the person"))
+    erasure = models.ForeignKey(
+        ErasureRecord, on_delete=models.PROTECT, related_name="+", verbose_name=_("erasure")
+    )
+    erased_at = models.DateTimeField(_("erased"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("erased person awaiting backup expiry")
+        verbose_name_plural = _("erased people awaiting backup expiry")
+        ordering = ["erased_at", "pk"]
+        indexes = [
+            # The retention policy's age scan, and a restore's list of erasures since a backup.
+            models.Index(fields=["erased_at"], name="erasedperson_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.person_id} {self.erased_at:%Y-%m-%d %H:%M}"
 
 
 class RestrictionQuerySet(models.QuerySet):

@@ -133,6 +133,17 @@ SECTIONS = [
     ),
     NoticeSection(
         "16",
+        "Backups; erasure reaches them (a restore erases again everyone erased since)",
+        services=(
+            "privacy.backup.create_backup",
+            "privacy.backup.restore_backup",
+            "privacy.backup.reapply_erasures",
+        ),
+        tests=("tests/privacy/test_backup.py",),
+        policies=lambda p: p.name == "erased-people-ledger",
+    ),
+    NoticeSection(
+        "16",
         "Data in the wrong hands: investigated, the Ombudsman and the people informed",
         services=(
             "breaches.services.people_find",

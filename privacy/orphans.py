@@ -55,12 +55,13 @@ def live_file_fields() -> list[models.FileField]:
     ]
 
 
-def _walk(storage: Storage, path: str = "") -> Iterator[str]:
+def stored_names(storage: Storage, path: str = "") -> Iterator[str]:
+    """Yield the name of every file in the storage (under `path`)."""
     directories, files = storage.listdir(path)
     for name in files:
         yield f"{path}/{name}" if path else name
     for directory in directories:
-        yield from _walk(storage, f"{path}/{directory}" if path else directory)
+        yield from stored_names(storage, f"{path}/{directory}" if path else directory)
 
 
 def _chunks(names: Iterator[str]) -> Iterator[list[str]]:
@@ -102,7 +103,7 @@ def sweep(
     for target in live_file_fields():
         by_storage.setdefault(id(target.storage), (target.storage, []))[1].append(target)
     for storage, fields in by_storage.values():
-        for names in _chunks(_walk(storage)):
+        for names in _chunks(stored_names(storage)):
             referenced = _referenced(fields, names)
             for name in names:
                 if name in referenced:
