@@ -216,7 +216,7 @@ def test_registering_a_call_through_the_api_sends_one_survey(
 def test_a_recording_stored_without_the_api_also_sends_its_survey(
     sms_outbox, eager_celery, django_capture_on_commit_callbacks
 ):
-    # calls/ knows nothing of surveys: the survey starts from calls.signals.recording_stored,
+    # calls/ knows nothing of surveys: the survey starts from customers.service_calls.call_stored,
     # whatever stores the recording; here the service is called directly.
     customer = CustomerFactory(phone="+358401234567")
     telephony_client, _token = ApiClient.issue(name="Puhelinjärjestelmä", scopes=[Scope.CALLS])
