@@ -93,7 +93,7 @@ def test_two_senders_at_once_send_each_email_once(
     transactional_db, breach, people, privacy_officer, monkeypatch
 ):
     # Not the job: the two senders below are.
-    monkeypatch.setattr(send_person_notifications, "delay", lambda *args: None)
+    monkeypatch.setattr(send_person_notifications, "apply_async", lambda **kw: None)
     with transaction.atomic():
         services.notifications_prepare(breach=breach, by=privacy_officer)
     # The email backend holds the first sender mid-send until the second has finished.
