@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pgtrigger
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -232,3 +232,64 @@ def log_view(
     return AccessLogEntry.record(
         actor=actor, action=AccessAction.VIEW, purpose=purpose, subject=subject, obj=obj
     )
+
+
+# --- The registers' shared pieces: an append-only timeline, yearly references ---------------------
+
+
+def append_only(name: str) -> pgtrigger.Protect:
+    """Return the trigger that keeps a table append-only: it refuses every UPDATE and DELETE
+    (erasure and retention lift it by name for the rows they remove)."""
+    return pgtrigger.Protect(name=name, operation=pgtrigger.Update | pgtrigger.Delete)
+
+
+class TimelineEntry(models.Model):
+    """One step in a register entry's life (a request, a breach): when and what, appended and
+    never changed. A concrete timeline adds the entry it belongs to, its `kind` (with choices)
+    and what it records of the step, and keeps its table append-only with `append_only(...)`."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline")
+
+    def __str__(self) -> str:
+        return f"{timezone.localtime(self.at):%d.%m.%Y %H.%M} {self.get_kind_display()}"
+
+
+class ReferenceCounter(models.Model):
+    """The last number given in a year to the references of one register (its prefix: TSP for
+    requests, TSL for breaches); one row per prefix and year."""
+
+    prefix = models.CharField(_("prefix"), max_length=10)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="referencecounter_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
+    @classmethod
+    def next_reference(cls, prefix: str, year: int) -> str:
+        """Return the year's next reference, PREFIX-YYYY-NNNN. One statement that inserts or
+        increments the year's row: PostgreSQL locks the row until the transaction ends, so two
+        concurrent registrations never get the same number (numbers are unique, not
+        necessarily gap-free: a rolled-back registration leaves a gap)."""
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (prefix, year, last) VALUES (%s, %s, 1) "  # noqa: S608
+                f"ON CONFLICT (prefix, year) DO UPDATE SET last = {table}.last + 1 "
+                "RETURNING last",
+                [prefix, year],
+            )
+            (number,) = cursor.fetchone()
+        return f"{prefix}-{year}-{number:04d}"

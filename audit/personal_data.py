@@ -76,3 +76,7 @@ def register_history_policies() -> list[RetentionPolicy]:
 
 
 HISTORY_PERIODS = register_history_policies()
+not_personal(
+    "audit.ReferenceCounter",
+    reason="The last reference number each register (requests, breaches) gave in each year.",
+)

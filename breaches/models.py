@@ -13,7 +13,6 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -22,6 +21,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+import audit.models
+from audit.models import append_only
 from privacy.declarations import Category
 
 # GDPR Art. 33(1): the Ombudsman is notified "not later than 72 hours after having become
@@ -33,6 +34,7 @@ AUTHORITY_DEADLINE = timedelta(hours=72)
 REMINDER_HOURS = (24, 60)
 
 TIMELINE_PROTECT_TRIGGER = "breachtimeline_append_only"
+REFERENCE_PREFIX = "TSL"
 
 
 class Kind(models.TextChoices):
@@ -513,14 +515,13 @@ class TimelineKind(models.TextChoices):
     PUBLIC_COMMUNICATION = "public_communication", _("Public communication")
 
 
-class TimelineEntry(models.Model):
+class TimelineEntry(audit.models.TimelineEntry):
     """One step in a breach's life. Append-only in the database: the record of what was done
     and when, which the Ombudsman may ask to see (GDPR Art. 33(5))."""
 
     breach = models.ForeignKey(
         Breach, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("breach")
     )
-    at = models.DateTimeField(_("time"), default=timezone.now)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -533,19 +534,10 @@ class TimelineEntry(models.Model):
     # Field names, states, counts and case numbers: never a person's data.
     details = models.JSONField(_("details"), default=dict, blank=True)
 
-    class Meta:
-        verbose_name = _("timeline entry")
-        verbose_name_plural = _("timeline")
+    class Meta(audit.models.TimelineEntry.Meta):
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["breach", "at"], name="breachtimeline_breach")]
-        triggers = [
-            pgtrigger.Protect(
-                name=TIMELINE_PROTECT_TRIGGER, operation=pgtrigger.Update | pgtrigger.Delete
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+        triggers = [append_only(TIMELINE_PROTECT_TRIGGER)]
 
     def describe(self) -> str:
         """Return the entry in words."""

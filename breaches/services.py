@@ -7,7 +7,6 @@ writes the breach's timeline in the same transaction.
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -24,8 +23,10 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from audit.history import attributed_to
+from audit.models import ReferenceCounter
 from breaches import finding
 from breaches.models import (
+    REFERENCE_PREFIX,
     REMINDER_HOURS,
     AffectedPerson,
     AuthorityNotification,
@@ -40,11 +41,15 @@ from breaches.models import (
     TimelineEntry,
     TimelineKind,
 )
+from jobs.services import enqueue
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
+
+# The job that sends the people's notices, recorded with what causes it (jobs/).
+NOTIFY_JOB = "breaches.tasks.send_person_notifications"
 
 # The order of the states: a breach only moves forward.
 _STATE_ORDER = [State.OPEN, State.ASSESSED, State.AUTHORITY_NOTIFIED, State.PEOPLE_NOTIFIED]
@@ -84,13 +89,10 @@ def breach_save(*, breach: Breach, changed: list[str], by: User) -> Breach:
         created = breach.pk is None
         if created:
             breach.created_by = by
-            # A placeholder unique per row until the id is known.
-            breach.reference = f"new-{uuid.uuid4().hex[:16]}"
-            breach.save()
-            breach.reference = (
-                f"TSL-{timezone.localtime(breach.became_aware_at):%Y}-{breach.pk:04d}"
+            breach.reference = ReferenceCounter.next_reference(
+                REFERENCE_PREFIX, timezone.localtime(breach.became_aware_at).year
             )
-            breach.save(update_fields=["reference"])
+            breach.save()
             _log(breach, TimelineKind.RECORDED, by)
         else:
             breach.save()
@@ -489,10 +491,7 @@ def notifications_prepare(*, breach: Breach, by: User) -> Prepared:
                 unreachable=unreachable,
             )
             _advance(breach, State.PEOPLE_NOTIFIED, by)
-        from breaches.tasks import send_person_notifications
-
-        breach_pk = breach.pk
-        transaction.on_commit(lambda: send_person_notifications.delay(breach_pk))
+        enqueue(NOTIFY_JOB, breach.pk)
     return prepared
 
 

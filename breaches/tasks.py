@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from breaches import services
+from jobs.tasks import JobTask
 
 
 @shared_task
@@ -13,7 +14,7 @@ def send_breach_reminders() -> int:
     return services.send_reminders()
 
 
-@shared_task(bind=True, max_retries=8, default_retry_delay=60)
+@shared_task(bind=True, base=JobTask, max_retries=8, default_retry_delay=60)
 def send_person_notifications(self, breach_id: int) -> int:
     """Send a breach's pending email notices; what a failure left pending is retried."""
     try:

@@ -9,6 +9,7 @@ class CallsConfig(AppConfig):
     verbose_name = _("Call recordings")
 
     def ready(self) -> None:
-        from calls import sections
+        from calls import sections, signals
 
         sections.register()
+        signals.register()

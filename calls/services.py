@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.history import attributed_to
+from calls import signals
 from calls.models import CallRecording, RecordingHold, storage_name
 from calls.personal_data import RECORDINGS_30_DAYS
-from calls.signals import recording_stored
 from customers.models import Customer
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def recording_receive(
                 received_at=timezone.now(),
             )
             # Inside the transaction: a receiver's durable job commits (or not) with the row.
-            recording_stored.send(sender=CallRecording, recording=recording)
+            signals.recording_stored(recording)
     except IntegrityError:
         storage.delete(name)
         # Two deliveries of one call at once: the other one won.

@@ -1,11 +1,33 @@
-"""What calls/ tells the apps above it, which it does not know."""
+"""What calls/ tells the apps beside it, which it does not know: a stored recording, as a
+`customers.service_calls.ServiceCall` (the apps beside calls/ import only that)."""
 
 from __future__ import annotations
 
-from django.dispatch import Signal
+from calls.models import CallRecording, Direction
+from customers import service_calls
 
-# A new recording was stored: sent inside the transaction that stores it, with `recording`,
-# whatever stored it (the telephony API, a service call, an import). A receiver that queues
-# work does so on commit (or records a durable job in the same transaction); a retry of a
-# stored call sends nothing.
-recording_stored = Signal()
+
+def as_service_call(recording: CallRecording) -> service_calls.ServiceCall:
+    """Return what the apps beside calls/ may know of the recording."""
+    return service_calls.ServiceCall(
+        pk=recording.pk,
+        customer=recording.customer,
+        caller_number=recording.caller_number.as_e164 if recording.caller_number else "",
+        started_at=recording.started_at,
+        inbound=recording.direction == Direction.INBOUND,
+    )
+
+
+def find(pk: int) -> service_calls.ServiceCall | None:
+    """Return the call with this id as a ServiceCall, or None when it is gone."""
+    recording = CallRecording.objects.select_related("customer").filter(pk=pk).first()
+    return as_service_call(recording) if recording is not None else None
+
+
+def recording_stored(recording: CallRecording) -> None:
+    """Tell the apps beside calls/ that the recording was stored (inside its transaction)."""
+    service_calls.call_stored.send(sender=CallRecording, call=as_service_call(recording))
+
+
+def register() -> None:
+    service_calls.register_finder(find)

@@ -28,6 +28,7 @@ from consents.models import (
     Recipient,
     RecipientKind,
 )
+from customers.contact_rules import OutsideServiceNotAllowed
 from customers.models import Customer, CustomerQuerySet, LifeStatus
 from privacy.models import Restriction
 from privacy.restriction import restriction_of
@@ -227,11 +228,6 @@ def new_address_bans(effective_on: dict[int, date]) -> set[int]:
 
 
 # --- Outside services that receive personal data (notice §9, §10) --------------------------------
-
-
-class OutsideServiceNotAllowed(Exception):
-    """An outside service the register would send personal data to is not a recipient it may
-    use: not in the register, no data-processing agreement, not in use, or outside the EU/EEA."""
 
 
 def outside_service_recipient(name: str) -> Recipient:

@@ -43,10 +43,13 @@ from dsar.models import (
     WithheldItem,
     WorkflowError,
 )
+from jobs.services import enqueue
 from privacy.declarations import Basis, PersonalData, Source, registry
 
 PACKAGE_TYPES = frozenset({RequestType.ACCESS, RequestType.PORTABILITY})
 CHUNK = 2_000
+# The job that builds a package, recorded with what starts it (jobs/).
+BUILD_JOB = "dsar.tasks.build_access_package"
 
 
 class _Encoder(DjangoJSONEncoder):
@@ -111,10 +114,7 @@ def start_package(*, dsar: DataSubjectRequest, by) -> AccessPackage:
 
 
 def _enqueue(package: AccessPackage) -> None:
-    from dsar.tasks import build_access_package
-
-    pk = package.pk
-    transaction.on_commit(lambda: build_access_package.delay(pk))
+    enqueue(BUILD_JOB, package.pk)
 
 
 def withhold(*, package: AccessPackage, item: str, reason: str, by) -> WithheldItem:

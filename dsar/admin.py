@@ -147,6 +147,26 @@ def _withhold(dsar: DataSubjectRequest, data: dict, by: Any) -> object:
     return access.withhold(package=package, item=data["item"], reason=data["reason"], by=by)
 
 
+def _with_form(service: Callable[..., object]) -> Callable[[DataSubjectRequest, dict, Any], object]:
+    """Return a step's action that calls the service with the request, the actor and the
+    step form's cleaned data."""
+
+    def run(dsar: DataSubjectRequest, data: dict, by: Any) -> object:
+        return service(dsar=dsar, by=by, **data)
+
+    return run
+
+
+def _asks_for(kind: str) -> Callable[[DataSubjectRequest], bool]:
+    """Return whether a step acting on one right is offered: the request is open, its
+    requester's identity is verified and it asks for that right."""
+
+    def offered(dsar: DataSubjectRequest) -> bool:
+        return dsar.is_open and dsar.identity_verified and kind in dsar.types
+
+    return offered
+
+
 STEPS = {
     step.slug: step
     for step in [
@@ -154,7 +174,7 @@ STEPS = {
             "henkilollisyys",
             _("Verify identity"),
             dsar_forms.VerifyIdentityForm,
-            lambda d, data, by: services.verify_identity(dsar=d, by=by, **data),
+            _with_form(services.verify_identity),
             lambda d: d.is_open and not d.identity_verified,
             _("Identity verified; the request is in progress."),
         ),
@@ -162,7 +182,7 @@ STEPS = {
             "tauko",
             _("Pause the deadline"),
             dsar_forms.PauseForm,
-            lambda d, data, by: services.pause(dsar=d, by=by, **data),
+            _with_form(services.pause),
             lambda d: d.is_open and not d.paused,
             _("The deadline is paused."),
         ),
@@ -170,7 +190,7 @@ STEPS = {
             "jatka",
             _("Resume"),
             dsar_forms.ResumeForm,
-            lambda d, data, by: services.resume(dsar=d, by=by, **data),
+            _with_form(services.resume),
             lambda d: d.is_open and d.paused,
             _("Resumed; the deadline moved by the paused days."),
         ),
@@ -178,7 +198,7 @@ STEPS = {
             "pidenna",
             _("Extend the deadline"),
             dsar_forms.ExtendForm,
-            lambda d, data, by: services.extend(dsar=d, by=by, **data),
+            _with_form(services.extend),
             lambda d: d.state == State.IN_PROGRESS and not d.extension_months,
             _("The deadline was extended; send the extension letter."),
         ),
@@ -231,31 +251,31 @@ STEPS = {
             "rajoita",
             _("Restrict processing"),
             dsar_forms.RestrictForm,
-            lambda d, data, by: rights.restrict(dsar=d, by=by, **data),
-            lambda d: d.is_open and d.identity_verified and RequestType.RESTRICTION in d.types,
+            _with_form(rights.restrict),
+            _asks_for(RequestType.RESTRICTION),
             _("Processing is restricted."),
         ),
         Step(
             "pura-rajoitus",
             _("Lift the restriction"),
             dsar_forms.RestrictForm,
-            lambda d, data, by: rights.lift_restriction(dsar=d, by=by, **data),
-            lambda d: d.is_open and d.identity_verified and RequestType.RESTRICTION in d.types,
+            _with_form(rights.lift_restriction),
+            _asks_for(RequestType.RESTRICTION),
             _("The restriction is lifted."),
         ),
         Step(
             "vastustus",
             _("Record the objection"),
             dsar_forms.ObjectForm,
-            lambda d, data, by: rights.object_to(dsar=d, by=by, **data),
-            lambda d: d.is_open and d.identity_verified and RequestType.OBJECTION in d.types,
+            _with_form(rights.object_to),
+            _asks_for(RequestType.OBJECTION),
             _("The objection is recorded and in force."),
         ),
         Step(
             "ilmoita",
             _("Record a recipient's notification"),
             dsar_forms.NotifyForm,
-            lambda d, data, by: recipients.record(dsar=d, by=by, **data),
+            _with_form(recipients.record),
             lambda d: d.is_open and recipients.applies(d) and bool(recipients.pending(d)),
             _("The recipient's notification is recorded."),
         ),
@@ -263,7 +283,7 @@ STEPS = {
             "ratkaise",
             _("Mark a part done or refused"),
             dsar_forms.SettleForm,
-            lambda d, data, by: services.settle(dsar=d, by=by, **data),
+            _with_form(services.settle),
             lambda d: d.is_open and d.identity_verified and bool(services.unsettled(d)),
             _("The outcome is recorded."),
         ),
@@ -271,7 +291,7 @@ STEPS = {
             "valmis",
             _("Complete"),
             dsar_forms.CompleteForm,
-            lambda d, data, by: services.complete(dsar=d, by=by, **data),
+            _with_form(services.complete),
             lambda d: d.state in (State.IN_PROGRESS, State.EXTENDED),
             _("The request is completed; send the completion letter."),
         ),
@@ -279,7 +299,7 @@ STEPS = {
             "hylkaa",
             _("Reject"),
             dsar_forms.RejectForm,
-            lambda d, data, by: services.reject(dsar=d, by=by, **data),
+            _with_form(services.reject),
             _open,
             _("The request is rejected; send the rejection letter."),
         ),
@@ -287,7 +307,7 @@ STEPS = {
             "peruttu",
             _("Withdrawn by the requester"),
             dsar_forms.WithdrawForm,
-            lambda d, data, by: services.withdraw(dsar=d, by=by, **data),
+            _with_form(services.withdraw),
             _open,
             _("The request is marked withdrawn."),
         ),
@@ -295,7 +315,7 @@ STEPS = {
             "kirje",
             _("Create a letter"),
             dsar_forms.LetterForm,
-            lambda d, data, by: services.create_letter(dsar=d, by=by, **data),
+            _with_form(services.create_letter),
             _open,
             _("The letter was created."),
         ),
@@ -321,7 +341,7 @@ STEPS = {
             "merkinta",
             _("Add a note"),
             dsar_forms.NoteForm,
-            lambda d, data, by: services.add_note(dsar=d, by=by, **data),
+            _with_form(services.add_note),
             lambda d: True,
             _("The note was added."),
         ),

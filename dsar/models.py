@@ -13,15 +13,16 @@ from datetime import date, timedelta
 from pathlib import PurePath
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+import audit.models
+from audit.models import append_only
 from dsar.deadlines import MAX_EXTENSION_MONTHS, due_date
 
 TIMELINE_PROTECT_TRIGGER = "timelineentry_append_only"
@@ -93,36 +94,6 @@ class IdentityMethod(models.TextChoices):
 
 class WorkflowError(ValidationError):
     """A step the workflow does not allow; the message says why, in the user's language."""
-
-
-class ReferenceCounter(models.Model):
-    """The last reference number given in a year; one row per year."""
-
-    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
-    last = models.PositiveIntegerField(_("last number"), default=0)
-
-    class Meta:
-        verbose_name = _("reference counter")
-        verbose_name_plural = _("reference counters")
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
-
-    @classmethod
-    def next_reference(cls, year: int) -> str:
-        """Return the year's next reference, TSP-YYYY-NNNN. One statement that inserts or
-        increments the year's row: PostgreSQL locks the row until the transaction ends, so two
-        concurrent registrations never get the same number and a rolled-back one leaves no
-        gap-free promise broken (numbers are unique, not necessarily gap-free)."""
-        table = connection.ops.quote_name(cls._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 (model metadata)
-                f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-                [year],
-            )
-            (number,) = cursor.fetchone()
-        return f"{REFERENCE_PREFIX}-{year}-{number:04d}"
 
 
 class DataSubjectRequestQuerySet(models.QuerySet):
@@ -434,7 +405,7 @@ class TimelineKind(models.TextChoices):
     ACTION = "action", _("Action")
 
 
-class TimelineEntry(models.Model):
+class TimelineEntry(audit.models.TimelineEntry):
     """One step of a request: who did what and when. Never changed, never deleted (except with
     the request by its retention policy); a trigger refuses both."""
 
@@ -444,7 +415,6 @@ class TimelineEntry(models.Model):
         on_delete=models.CASCADE,
         related_name="timeline",
     )
-    at = models.DateTimeField(_("time"), default=timezone.now)
     kind = models.CharField(_("what"), max_length=20, choices=TimelineKind.choices)
     text = models.TextField(_("text"), blank=True)
     user = models.ForeignKey(
@@ -464,19 +434,10 @@ class TimelineEntry(models.Model):
         related_name="+",
     )
 
-    class Meta:
-        verbose_name = _("timeline entry")
-        verbose_name_plural = _("timeline")
+    class Meta(audit.models.TimelineEntry.Meta):
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["request", "-at"], name="dsartimeline_request")]
-        triggers = [
-            pgtrigger.Protect(
-                name=TIMELINE_PROTECT_TRIGGER, operation=pgtrigger.Update | pgtrigger.Delete
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{timezone.localtime(self.at):%d.%m.%Y %H.%M} {self.get_kind_display()}"
+        triggers = [append_only(TIMELINE_PROTECT_TRIGGER)]
 
     @property
     def actor(self) -> object:

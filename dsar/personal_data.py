@@ -150,7 +150,6 @@ declare(
         keeps_person_reason="Part of its package.",
     )
 )
-not_personal("dsar.ReferenceCounter", reason="The last reference number given in each year.")
 not_personal(
     "dsar.ErasurePlan",
     reason="What an erasure will do and did: model names and counts, never the person's data.",

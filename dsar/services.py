@@ -23,9 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.history import attributed_to
+from audit.models import ReferenceCounter
 from dsar.deadlines import MAX_EXTENSION_MONTHS
 from dsar.holds import place_holds, release_holds
 from dsar.models import (
+    REFERENCE_PREFIX,
     ActionOutcome,
     Channel,
     DataSubjectRequest,
@@ -34,7 +36,6 @@ from dsar.models import (
     LetterKind,
     OutcomeKind,
     PauseReason,
-    ReferenceCounter,
     RequestDocument,
     RequestLetter,
     RequestPause,
@@ -169,7 +170,7 @@ def register_request(
     try:
         with transaction.atomic(), attributed_to(by):
             dsar = DataSubjectRequest(
-                reference=ReferenceCounter.next_reference(received_on.year),
+                reference=ReferenceCounter.next_reference(REFERENCE_PREFIX, received_on.year),
                 types=sorted(set(types)),
                 channel=channel,
                 language=language,

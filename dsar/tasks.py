@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from dsar.services import send_deadline_reminders
+from jobs.tasks import JobTask
 
 
 @shared_task
@@ -13,7 +14,7 @@ def remind_request_deadlines() -> int:
     return send_deadline_reminders()
 
 
-@shared_task(acks_late=True)
+@shared_task(base=JobTask, acks_late=True)
 def build_access_package(package_id: int) -> dict[str, int]:
     """Build one access package; return its counts (ids and numbers only)."""
     from dsar.access import build

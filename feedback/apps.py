@@ -9,11 +9,11 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Feedback")
 
     def ready(self) -> None:
-        from calls.signals import recording_stored
+        from customers.service_calls import call_stored
         from feedback import sections
         from feedback.receivers import invite_to_survey_after_call
 
         sections.register()
-        recording_stored.connect(
+        call_stored.connect(
             invite_to_survey_after_call, dispatch_uid="feedback.invite_to_survey_after_call"
         )

@@ -1,9 +1,10 @@
 """Operations on feedback, SMS surveys and website visits, each with the actor who did it.
 
-Surveys: when a call recording is stored (calls.signals.recording_stored, received in
+Surveys: when a call recording is stored (customers.service_calls.call_stored, received in
 feedback.receivers, inside the transaction that stores it), `invite_to_survey_after_commit`
 records a job (jobs/) in that transaction, sent to the broker once it commits; the task decides
-(`may_survey_caller`, the one decision point: the consents selector, then the quiet period) and
+(`may_survey_caller`, the one decision point: the consents selector through
+customers.contact_rules, then the quiet period) and
 creates the invitation; its sending is another job, which claims the invitation with a
 conditional UPDATE so that it is never sent twice, and gives the gateway the invitation's
 idempotency key on every attempt.
@@ -26,16 +27,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.history import attributed_to
-from calls.models import CallRecording, Direction
-from consents.models import ContactChannel
-from consents.selectors import (
-    SATISFACTION_SURVEY,
-    OutsideServiceNotAllowed,
-    contactable,
-    may_survey,
-    outside_service_recipient,
-    resolve_purpose,
-)
+from customers import contact_rules, service_calls
+from customers.contact_rules import OutsideServiceNotAllowed
 from customers.models import Customer
 from feedback.models import (
     RATING_MAX,
@@ -48,7 +41,7 @@ from feedback.models import (
     Topic,
 )
 from feedback.sms import SmsMessage, SmsRejected, get_backend
-from jobs.services import enqueue
+from jobs.services import enqueue, publish_unstarted
 from privacy.restriction import check_may_change
 
 if TYPE_CHECKING:
@@ -158,16 +151,14 @@ def may_survey_caller(
     the selector: a ban of any of them keeps the number out.
     """
     now = now or timezone.now()
+    rules = contact_rules.rules()
     if customer is not None:
-        if not may_survey(customer, channel=ContactChannel.SMS):
+        if not rules.may_survey(customer):
             return False
     else:
-        purpose = resolve_purpose(SATISFACTION_SURVEY)
-        if not purpose.is_active or purpose.requires_consent:
+        if not rules.unmatched_callers_surveyable():
             return False
-        holders = Customer.objects.filter(phone=phone)
-        allowed = contactable(purpose=purpose, channel=ContactChannel.SMS, customers=holders)
-        if holders.exclude(pk__in=allowed.values("pk")).exists():
+        if not rules.none_stopped(Customer.objects.filter(phone=phone)):
             return False
     # A cap per number per local day, whatever the quiet period says: a telephony client (or
     # its leaked token) reporting calls cannot make the register text one number over and over.
@@ -193,19 +184,19 @@ def survey_invite_for_call(*, call_id: int, now: datetime | None = None) -> Surv
     """Create the survey invitation for an inbound customer-service call if the caller may be
     surveyed, and queue its sending; return it, or None when nobody is invited."""
     now = now or timezone.now()
-    call = CallRecording.objects.select_related("customer").filter(pk=call_id).first()
-    if call is None or call.direction != Direction.INBOUND or not call.caller_number:
+    call = service_calls.find(call_id)
+    if call is None or not call.inbound or not call.caller_number:
         return None
     ttl = timedelta(days=settings.SURVEY_INVITATION_TTL_DAYS)
     if call.started_at < now - ttl:
         return None  # an invitation about so old a call would already have expired
-    phone = call.caller_number.as_e164
+    phone = call.caller_number
     with transaction.atomic():
         _lock_number(phone)
         if not may_survey_caller(phone=phone, customer=call.customer, now=now):
             return None
         invitation = SurveyInvitation.objects.create(
-            call=call,
+            call_id=call.pk,
             customer=call.customer,
             phone=phone,
             created_at=now,
@@ -259,7 +250,9 @@ def survey_send(*, invitation_id: int, final_attempt: bool = False) -> SurveyInv
     backend = get_backend()
     try:
         if backend.recipient_setting:
-            outside_service_recipient(getattr(settings, backend.recipient_setting))
+            contact_rules.rules().check_outside_service(
+                getattr(settings, backend.recipient_setting)
+            )
         message_id = backend.send(message)
     except OutsideServiceNotAllowed as error:
         logger.error("Survey invitation %s not sent: %s", invitation.pk, error)
@@ -282,13 +275,10 @@ def survey_send(*, invitation_id: int, final_attempt: bool = False) -> SurveyInv
 
 
 def _still_allowed(invitation: SurveyInvitation) -> bool:
+    rules = contact_rules.rules()
     if invitation.customer is not None:
-        return may_survey(invitation.customer, channel=ContactChannel.SMS)
-    holders = Customer.objects.filter(phone=invitation.phone)
-    allowed = contactable(
-        purpose=SATISFACTION_SURVEY, channel=ContactChannel.SMS, customers=holders
-    )
-    return not holders.exclude(pk__in=allowed.values("pk")).exists()
+        return rules.may_survey(invitation.customer)
+    return rules.none_stopped(Customer.objects.filter(phone=invitation.phone))
 
 
 def _finish(invitation: SurveyInvitation, status: str, *, error: str = "") -> None:
@@ -316,10 +306,10 @@ def send_stuck_invitations(*, now: datetime | None = None) -> int:
             status=InvitationStatus.QUEUED, created_at__lt=before
         ).values_list("pk", flat=True)[:1000]
     )
-    from feedback import tasks
-
+    # Through the job outbox: a job no worker started is published again, a job a killed
+    # worker left is recorded anew; a broker that is down fails nothing (jobs/ retries).
     for pk in stuck:
-        tasks.send_survey_invitation.delay(pk)
+        publish_unstarted(SEND_JOB, pk)
     return len(stuck)
 
 

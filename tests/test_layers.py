@@ -8,6 +8,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
@@ -30,18 +32,31 @@ def test_the_apps_keep_their_layers():
     assert "Apps import downwards only KEPT" in result.stdout
 
 
-def test_a_planted_upward_import_breaks_the_contract(tmp_path):
-    # A copy of the apps' code with the register importing an app above it.
+@pytest.mark.parametrize(
+    ("package", "planted", "broken"),
+    [
+        # The register importing an app above it.
+        ("customers", "feedback.models", "customers is not allowed to import feedback"),
+        # One of the three independent apps importing another: they meet through signals and
+        # the interfaces of customers/ only.
+        ("feedback", "calls.models", "feedback is not allowed to import calls"),
+        ("feedback", "consents.selectors", "feedback is not allowed to import consents"),
+        ("calls", "feedback.services", "calls is not allowed to import feedback"),
+    ],
+)
+def test_a_planted_import_breaks_the_contract(tmp_path, package, planted, broken):
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
-    for package in config["root_packages"]:
+    for root_package in config["root_packages"]:
         shutil.copytree(
-            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+            ROOT / root_package,
+            tmp_path / root_package,
+            ignore=shutil.ignore_patterns("__pycache__"),
         )
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    (tmp_path / "customers" / "planted.py").write_text("import feedback.models  # noqa\n")
+    (tmp_path / package / "planted.py").write_text(f"import {planted}  # noqa\n")
 
     result = lint_imports(tmp_path)
 
     assert result.returncode != 0
-    assert "customers is not allowed to import feedback" in result.stdout
-    assert "customers.planted -> feedback.models" in result.stdout
+    assert broken in result.stdout
+    assert f"{package}.planted -> {planted}" in result.stdout

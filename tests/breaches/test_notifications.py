@@ -19,6 +19,7 @@ from breaches.models import (
     Risk,
 )
 from breaches.tasks import send_person_notifications
+from jobs.models import Job
 from tests.breaches.factories import BreachFactory
 from tests.customers.factories import CustomerFactory
 
@@ -56,6 +57,8 @@ def test_each_person_is_told_once_however_often_it_is_retried(
         again = services.notifications_prepare(breach=breach, by=privacy_officer)
     assert (prepared.email, prepared.letter, prepared.unreachable) == (2, 1, 1)
     assert again.total == 0
+    # Recorded in the preparing transaction (jobs/): a broker outage cannot lose the sending.
+    assert Job.objects.of(services.NOTIFY_JOB, breach.pk).exists()
     # The job, delivered twice (a retry after a lost acknowledgement).
     assert send_person_notifications.apply(args=[breach.pk]).get() == 2
     assert send_person_notifications.apply(args=[breach.pk]).get() == 0
@@ -93,7 +96,7 @@ def test_two_senders_at_once_send_each_email_once(
     transactional_db, breach, people, privacy_officer, monkeypatch
 ):
     # Not the job: the two senders below are.
-    monkeypatch.setattr(send_person_notifications, "delay", lambda *args: None)
+    monkeypatch.setattr(send_person_notifications, "apply_async", lambda **kw: None)
     with transaction.atomic():
         services.notifications_prepare(breach=breach, by=privacy_officer)
     # The email backend holds the first sender mid-send until the second has finished.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -81,7 +81,7 @@ def test_no_risk_needs_its_reasoning_and_still_makes_a_record(client_for, privac
     assert response.status_code == 302
     breach = Breach.objects.get()
     assert breach.risk == Risk.NONE and breach.state == "assessed"
-    assert breach.reference == f"TSL-{timezone.localtime().year}-{breach.pk:04d}"
+    assert breach.reference == f"TSL-{timezone.localtime().year}-0001"  # the year's first
     assert breach.created_by == privacy_officer
     assert list(breach.timeline.values_list("kind", flat=True)) == [
         TimelineKind.RECORDED,
@@ -285,3 +285,26 @@ def test_the_csv_never_carries_a_formula(monkeypatch, client_for, privacy_office
     ).decode()
     assert "'=HYPERLINK(1)" in body
     assert ";=HYPERLINK" not in body
+
+
+def test_breach_references_run_per_year_of_awareness(privacy_officer):
+    # One counter serves every register (audit.ReferenceCounter): the requests' numbers do not
+    # move the breaches' ones, and a breach is numbered in the year it became known.
+    from audit.models import ReferenceCounter
+
+    ReferenceCounter.next_reference("TSP", 2025)
+
+    def record(aware: datetime) -> Breach:
+        breach = Breach(
+            became_aware_at=aware,
+            description="Kadonnut kannettava",
+            kind="confidentiality",
+            nature="loss",
+        )
+        return services.breach_save(breach=breach, changed=[], by=privacy_officer)
+
+    first = record(datetime(2025, 12, 31, 22, 30, tzinfo=UTC))  # 1.1.2026 in Helsinki
+    second = record(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+    earlier = record(datetime(2025, 6, 1, 9, 0, tzinfo=UTC))
+    assert (first.reference, second.reference) == ("TSL-2026-0001", "TSL-2026-0002")
+    assert earlier.reference == "TSL-2025-0001"

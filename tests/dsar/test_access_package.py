@@ -19,6 +19,7 @@ from consents.models import Disclosure
 from dsar import access, services
 from dsar.models import AccessPackage, IdentityMethod, PackageStatus, WorkflowError
 from dsar.personal_data import PACKAGES_30_DAYS
+from jobs.models import Job
 from privacy import retention
 from privacy.declarations import Basis, Category, registry
 from tests.calls.factories import CallRecordingFactory
@@ -64,10 +65,13 @@ def _built(dsar, by, django_capture_on_commit_callbacks, monkeypatch):
     from dsar import tasks
 
     queued = []
-    monkeypatch.setattr(tasks.build_access_package, "delay", queued.append)
+    monkeypatch.setattr(
+        tasks.build_access_package, "apply_async", lambda **kw: queued.append(kw["args"])
+    )
     with django_capture_on_commit_callbacks(execute=True):
         package = access.start_package(dsar=dsar, by=by)
-    assert queued == [package.pk]  # the job gets the id only, after commit
+    assert queued == [[package.pk]]  # the job gets the id only, after commit
+    assert Job.objects.of(access.BUILD_JOB, package.pk).exists()  # recorded with its cause
     tasks.build_access_package(package.pk)
     package.refresh_from_db()
     return package
@@ -130,7 +134,7 @@ def test_a_withheld_item_is_absent_with_its_reason(
         access.withhold(
             package=package, item=f"feedback.feedback#{other.pk}", reason=" ", by=privacy_officer
         )
-    monkeypatch.setattr(tasks.build_access_package, "delay", lambda pk: None)
+    monkeypatch.setattr(tasks.build_access_package, "apply_async", lambda **kw: None)
     with django_capture_on_commit_callbacks(execute=True):
         access.withhold(
             package=package,

@@ -216,7 +216,7 @@ def test_registering_a_call_through_the_api_sends_one_survey(
 def test_a_recording_stored_without_the_api_also_sends_its_survey(
     sms_outbox, eager_celery, django_capture_on_commit_callbacks
 ):
-    # calls/ knows nothing of surveys: the survey starts from calls.signals.recording_stored,
+    # calls/ knows nothing of surveys: the survey starts from customers.service_calls.call_stored,
     # whatever stores the recording; here the service is called directly.
     customer = CustomerFactory(phone="+358401234567")
     telephony_client, _token = ApiClient.issue(name="Puhelinjärjestelmä", scopes=[Scope.CALLS])
@@ -449,3 +449,27 @@ def test_the_deploy_check_names_an_outside_service_without_its_recipient(setting
     assert outside_services_are_registered_recipients(None) == []  # no database named
     registered = checks.run_checks(include_deployment_checks=True, databases=["default"])
     assert not [e for e in registered if e.id.startswith("consents.")]
+
+
+def test_the_sweep_leaves_what_a_broker_outage_keeps_to_the_job_outbox(db):
+    # The sweep publishes through jobs/: a broker that is down fails nothing, and the job
+    # waits in the database for the broker to come back.
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    from feedback.services import SEND_JOB
+    from jobs.models import Job
+
+    invitation = survey_invite_for_call(call_id=call_from(CustomerFactory()).pk)
+    down = OperationalError("Connection refused.")
+    with (
+        time_machine.travel(timezone.now() + timedelta(minutes=15)),
+        mock.patch.object(tasks.send_survey_invitation, "apply_async", side_effect=down) as sent,
+    ):
+        assert send_stuck_invitations() == 1
+
+    assert sent.called
+    assert Job.objects.of(SEND_JOB, invitation.pk).waiting_for_service().exists()
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.QUEUED
