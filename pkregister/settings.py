@@ -134,6 +134,8 @@ TEMPLATES = [
                 "privacy.context_processors.controller",
                 "breaches.context_processors.breach_clocks",
             ],
+            # Filters every page uses the same way (phone numbers): no template loads them.
+            "builtins": ["accounts.templatetags.register_tags"],
         },
     },
 ]
