@@ -82,7 +82,7 @@ def test_the_demo_registers_recordings_play_in_the_browser(page, supervisor, set
     page.goto("/puhelut/")
     national = recording.caller_number.as_national
     page.get_by_label("Puhelinnumero").fill(national[:7])
-    page.get_by_role("button", name="Suodata").click()
+    page.get_by_role("button", name="Rajaa").click()
     expect(page.get_by_role("cell", name=national).first).to_be_visible()
     page.get_by_role("link", name=re.compile(r"\d+\.\d+\.\d{4}")).first.click()
     page.get_by_label("Koulutus").check()
