@@ -11,6 +11,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from customers.forms import EMPTY_CHOICE
 from dsar.deadlines import MAX_EXTENSION_MONTHS
 from dsar.models import (
     DataSubjectRequest,
@@ -275,7 +276,7 @@ class NotifyForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=NotificationOutcome.choices)
     sent_on = forms.DateField(label=_("Sent on"), widget=_DATE, required=False)
     method = forms.ChoiceField(
-        label=_("Sent by"), choices=[("", "–"), *SendMethod.choices], required=False
+        label=_("Sent by"), choices=[EMPTY_CHOICE, *SendMethod.choices], required=False
     )
     reason = forms.CharField(
         label=_("Reason"),

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -139,6 +140,11 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through the project's templates, so that one template gives every select's empty
+# choice the same label (templates/django/forms/widgets/select_option.html), Django's and the
+# admin's forms included.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Data ---------------------------------------------------------------------------------------
 

@@ -4,11 +4,16 @@ choice."""
 
 from __future__ import annotations
 
+import copy
+import importlib
+import inspect
 import re
 from pathlib import Path
 
 import polib
+from django import forms
 from django.conf import settings
+from django.contrib import admin
 
 ROOT = Path(settings.BASE_DIR)
 CATALOGUE = ROOT / "locale" / "fi" / "LC_MESSAGES" / "django.po"
@@ -65,3 +70,94 @@ def test_finnish_plural_entries_use_the_singular_for_one_and_the_partitive_for_m
         assert one and many, entry.msgid
         # Nominative plurals after a number are the mistake this catches ("6 poistoajot").
         assert not re.search(r"%\(\w+\)[sd] \w+(?:ot|et|at|ät|öt|it)\b", many), (entry.msgid, many)
+
+
+# --- One label for an empty choice ---------------------------------------------------------------
+
+EMPTY_OPTION = re.compile(r'<option value=""[^>]*>([^<]*)</option>')
+PROJECT_FORM_MODULES = [
+    "calls.forms",
+    "consents.forms",
+    "customers.forms",
+    "dsar.forms",
+    "feedback.forms",
+    "breaches.forms",
+]
+
+
+def _empty_option_labels(form: forms.BaseForm) -> dict[str, list[str]]:
+    labels = {}
+    for bound in form:
+        if (
+            isinstance(bound.field.widget, forms.Select)
+            and getattr(bound.field, "queryset", "") is not None
+        ):
+            html = str(bound)
+            labels[bound.html_name] = EMPTY_OPTION.findall(html)
+    return labels
+
+
+def _project_forms() -> list[tuple[str, forms.BaseForm]]:
+    found = []
+    for module_name in PROJECT_FORM_MODULES:
+        module = importlib.import_module(module_name)
+        for name, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, forms.BaseForm)
+                and value.__module__ == module_name
+            ):
+                try:
+                    form = value()
+                except TypeError:  # a form built for one object: its selects are rendered below
+                    form = value.__new__(value)
+                    forms.BaseForm.__init__(form)
+                    form.fields = copy.deepcopy(value.base_fields)
+                found.append((f"{module_name}.{name}", form))
+    return found
+
+
+def test_every_select_labels_its_empty_choice_the_same_way(db, privacy_officer, rf):
+    request = rf.get("/admin/")
+    request.user = privacy_officer
+    candidates = _project_forms()
+    for model, model_admin in admin.site._registry.items():
+        form_class = model_admin.get_form(request)
+        candidates.append((f"admin {model._meta.label}", form_class()))
+    seen = 0
+    wrong = {}
+    for where, form in candidates:
+        for field, labels in _empty_option_labels(form).items():
+            seen += len(labels)
+            if any(label != "(ei valittu)" for label in labels):
+                wrong[f"{where}.{field}"] = labels
+    assert wrong == {}
+    assert seen > 10  # the walk reached the selects
+
+
+# --- Phone numbers through one filter -----------------------------------------------------------
+
+# Template output of a value whose name says it is a phone number.
+PHONE_OUTPUT = re.compile(r"\{\{\s*([\w.]*(?:phone|caller_number)[\w.]*)\s*(\|[^}]*)?\}\}")
+
+
+def test_templates_print_phone_numbers_only_through_the_phone_filter():
+    raw = []
+    for template in (ROOT / "templates").rglob("*.*"):
+        text = template.read_text()
+        for match in PHONE_OUTPUT.finditer(text):
+            value, filters = match[1], match[2] or ""
+            if value.startswith("controller.") or f"{value}=controller.phone" in text:
+                continue  # the controller's switchboard number, written as the notice writes it
+            if not filters.startswith("|phone") or re.search(r"\.as_\w+", value):
+                raw.append(f"{template.relative_to(ROOT)}: {match[0]}")
+    assert raw == [], "Print phone numbers with |phone (national for Finnish numbers)"
+
+
+def test_the_phone_filter_writes_finnish_numbers_nationally_and_others_internationally():
+    from accounts.templatetags.register_tags import phone
+
+    assert phone("+358408095987") == "040 8095987"
+    assert phone("+3589123456") == "09 123456"
+    assert phone("+46701234567") == "+46 70 123 45 67"
+    assert phone("") == "" and phone(None) == ""
