@@ -161,3 +161,15 @@ def test_the_phone_filter_writes_finnish_numbers_nationally_and_others_internati
     assert phone("+3589123456") == "09 123456"
     assert phone("+46701234567") == "+46 70 123 45 67"
     assert phone("") == "" and phone(None) == ""
+
+
+def test_hand_written_selects_label_their_empty_choice_the_same_way():
+    # "Channel…" names the select on each consent line, whose label is visually hidden.
+    allowed = {'{% translate "(none chosen)" %}', '{% translate "Channel…" %}'}
+    other = [
+        f"{template.relative_to(ROOT)}: {label}"
+        for template in (ROOT / "templates").rglob("*.html")
+        for label in re.findall(r'<option value="">(.*?)</option>', template.read_text())
+        if label not in allowed
+    ]
+    assert other == []
