@@ -22,9 +22,7 @@ from feedback.models import (
     Topic,
 )
 
-RATING_CHOICES = [EMPTY_CHOICE] + [
-    (str(n), str(n)) for n in range(RATING_MAX, RATING_MIN - 1, -1)
-]
+RATING_CHOICES = [EMPTY_CHOICE] + [(str(n), str(n)) for n in range(RATING_MAX, RATING_MIN - 1, -1)]
 
 
 def _with_any(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
