@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from two_factor.admin import AdminSiteOTPRequired
 
 from audit.admin_access import record_admin_page
@@ -44,6 +45,11 @@ def _drop_unusable_relations(model: Any, request: HttpRequest) -> None:
             for key in unusable:
                 del data[key]
             setattr(request, attribute, data)
+
+
+# Django's Finnish writes the model's name in the nominative after a verb that takes the
+# partitive ("Muokkaa asiakas"); the project's catalogue comes first, so its wording wins.
+DJANGO_WORDING_OVERRIDDEN = [gettext_noop("Change %s")]
 
 
 class RegisterAdminSite(AdminSiteOTPRequired):

@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from breaches import reports, services
 from breaches.forms import (
@@ -213,7 +213,11 @@ class BreachAdmin(admin.ModelAdmin):
             else:
                 messages.success(
                     request,
-                    _("Found %(found)d people, of whom %(new)d were not on the list yet.")
+                    ngettext(
+                        "Found %(found)d person, of whom %(new)d were not on the list yet.",
+                        "Found %(found)d people, of whom %(new)d were not on the list yet.",
+                        found.found,
+                    )
                     % {"found": found.found, "new": found.new},
                 )
                 return redirect("admin:breaches_breach_people", breach.pk)
@@ -301,7 +305,13 @@ class BreachAdmin(admin.ModelAdmin):
                 if action == "letters":
                     posted = services.letters_posted(breach=breach, by=request.user)
                     messages.success(
-                        request, _("%(count)d letters recorded as posted.") % {"count": posted}
+                        request,
+                        ngettext(
+                            "%(count)d letter recorded as posted.",
+                            "%(count)d letters recorded as posted.",
+                            posted,
+                        )
+                        % {"count": posted},
                     )
                     return redirect("admin:breaches_breach_notifications", breach.pk)
                 if action == "public" and public_form.is_valid():

@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 import audit.models
 from audit.models import append_only
@@ -565,7 +566,14 @@ class TimelineEntry(audit.models.TimelineEntry):
             phase = dict(Phase.choices).get(d.get("phase"), "")
             return f"{phase} {d.get('case_number', '')}".strip()
         if self.kind == TimelineKind.REMINDER:
-            return str(_("%(hours)d hours since awareness") % {"hours": d.get("hours", 0)})
+            return str(
+                ngettext(
+                    "%(hours)d hour since awareness",
+                    "%(hours)d hours since awareness",
+                    d.get("hours", 0),
+                )
+                % {"hours": d.get("hours", 0)}
+            )
         if self.kind == TimelineKind.NOTIFICATIONS:
             return str(
                 _("%(prepared)d prepared, %(sent)d sent, %(unreachable)d cannot be reached")

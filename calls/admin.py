@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.templatetags.register_tags import phone
 from audit.admin import ReadOnlyAdmin, ReadOnlyMixin
 from calls.models import CallRecording, RecordingHold
 from calls.services import hold_place, hold_release, request_problem
@@ -40,7 +41,7 @@ class CallRecordingAdmin(ReadOnlyAdmin):
         "call_id",
         "listening_page",
         "customer",
-        "caller_number",
+        "phone_number",
         "agent",
         "queue",
         "direction",
@@ -54,6 +55,10 @@ class CallRecordingAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = fields
     inlines = [HoldInline]
+
+    @admin.display(description=_("phone number"))
+    def phone_number(self, recording: CallRecording) -> str:
+        return phone(recording.caller_number) or "–"
 
     @admin.display(description=_("listening"))
     def listening_page(self, recording: CallRecording) -> str:

@@ -8,12 +8,14 @@ itself, so it stays until that request closes. Nothing else extends retention.
 from __future__ import annotations
 
 import math
+import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
@@ -64,6 +66,49 @@ class CallRecordingQuerySet(models.QuerySet):
     def for_listing(self) -> CallRecordingQuerySet:
         """Every recording, newest first, with what the list page shows, in one query."""
         return self.select_related("customer").with_hold().order_by("-started_at", "-pk")
+
+    def started_between(
+        self, first_day: date | None = None, last_day: date | None = None
+    ) -> CallRecordingQuerySet:
+        """Recordings of calls started on these days (inclusive, in local time)."""
+        recordings = self
+        if first_day:
+            recordings = recordings.filter(started_at__gte=_day_start(first_day))
+        if last_day:
+            recordings = recordings.filter(started_at__lt=_day_start(last_day + timedelta(days=1)))
+        return recordings
+
+    def with_number_part(self, digits: str) -> CallRecordingQuerySet:
+        """Recordings whose number contains these digits, typed in any notation: a leading
+        0 is the Finnish trunk prefix ("040 809" finds +35840809…), anything else is matched
+        anywhere in the number."""
+        digits = re.sub(r"\D", "", digits)
+        if digits.startswith("00"):
+            digits = digits[2:]
+        elif digits.startswith("0"):
+            digits = "358" + digits[1:]
+        return self.filter(caller_number__contains=digits)
+
+    def of_customer_matching(self, text: str) -> CallRecordingQuerySet:
+        """Recordings of a customer named by customer number or by name: every word must
+        begin the first or the last name."""
+        text = text.strip()
+        if text.isdigit():
+            return self.filter(customer__customer_number=text)
+        condition = models.Q(customer__isnull=False)
+        for word in text.split():
+            condition &= models.Q(customer__first_name__istartswith=word) | models.Q(
+                customer__last_name__istartswith=word
+            )
+        return self.filter(condition)
+
+    def unidentified(self) -> CallRecordingQuerySet:
+        """Recordings no single customer was found for (withheld or unknown number)."""
+        return self.filter(customer__isnull=True)
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def storage_name(extension: str, *, now: datetime | None = None) -> str:
@@ -119,6 +164,12 @@ class CallRecording(models.Model):
             models.Index(fields=["started_at"], name="callrecording_started"),
             # A person's calls on the customer page, newest first.
             models.Index(fields=["customer", "-started_at"], name="callrecording_customer"),
+            # The list's partial-number filter (contains: "040 809" anywhere in the number).
+            GinIndex(
+                fields=["caller_number"],
+                name="callrecording_number_trgm",
+                opclasses=["gin_trgm_ops"],
+            ),
         ]
         constraints = [
             models.CheckConstraint(

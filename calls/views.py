@@ -10,18 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose
-from calls.models import LISTENING_PURPOSES, CallRecording
+from calls.forms import PlaybackPurposeForm, RecordingFilterForm
+from calls.models import CallRecording
 
 LISTEN = "calls.listen_callrecording"
 GRANT_SALT = "calls.playback"
@@ -30,15 +29,6 @@ GRANT_SECONDS = 2 * 60 * 60
 CHUNK_BYTES = 64 * 1024
 PAGE_SIZE = 50
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-
-
-class PlaybackPurposeForm(forms.Form):
-    purpose = forms.ChoiceField(
-        label=_("Purpose of listening"),
-        choices=[(purpose.value, purpose.label) for purpose in LISTENING_PURPOSES],
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Choose why you are listening.")},
-    )
 
 
 def _grant_for(request: HttpRequest, recording: CallRecording, entry_pk: int) -> str:
@@ -62,10 +52,12 @@ def _check_grant(request: HttpRequest, recording: CallRecording, grant: str) -> 
 @permission_required(LISTEN, raise_exception=True)
 @require_GET
 def recording_list(request: HttpRequest) -> HttpResponse:
-    """Every recording, newest first, with days left until deletion."""
-    page = Paginator(CallRecording.objects.for_listing(), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    """Recordings, newest first, with days left until deletion; filtered by the days of the
+    call, the number, the customer, or to unidentified callers only. Invalid filters show
+    their errors (400) and no recordings."""
+    filters = RecordingFilterForm(request.GET)
+    recordings = filters.filter(CallRecording.objects.for_listing())
+    page = Paginator(recordings, PAGE_SIZE).get_page(request.GET.get("page"))
     AccessLogEntry.record_many(
         actor=request.user,
         action=AccessAction.LIST,
@@ -73,7 +65,19 @@ def recording_list(request: HttpRequest) -> HttpResponse:
         subjects=(recording.access_subject() for recording in page.object_list),
         detail="recordings",
     )
-    return render(request, "calls/recording_list.html", {"page_obj": page, "calls": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "calls/recording_list.html",
+        {
+            "page_obj": page,
+            "calls": page.object_list,
+            "filters": filters,
+            "query_string": query.urlencode(),
+        },
+        status=400 if filters.errors else 200,
+    )
 
 
 @login_required

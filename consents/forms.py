@@ -20,6 +20,7 @@ from consents.models import (
     ExportFormat,
     Recipient,
 )
+from customers.forms import EMPTY_CHOICE, EMPTY_CHOICE_LABEL
 from customers.models import Company, Customer, CustomerGroup, Language, is_valid_customer_number
 from privacy.declarations import Basis, Category
 
@@ -31,7 +32,7 @@ _CHANNEL_REQUIRED = {"required": _("Choose how the choice reached us.")}
 
 
 def _staff_channels() -> list[tuple[str, str]]:
-    return [("", "–")] + [(channel.value, channel.label) for channel in STAFF_CHANNELS]
+    return [EMPTY_CHOICE] + [(channel.value, channel.label) for channel in STAFF_CHANNELS]
 
 
 class ConsentRecordForm(forms.Form):
@@ -41,7 +42,7 @@ class ConsentRecordForm(forms.Form):
         label=_("Purpose"),
         queryset=ConsentPurpose.objects.active().filter(requires_consent=True),
         to_field_name="code",
-        empty_label="–",
+        empty_label=EMPTY_CHOICE_LABEL,
         error_messages={
             "required": _("Choose the purpose."),
             "invalid_choice": _("Choose the purpose."),
@@ -84,7 +85,7 @@ class ConsentRecordForm(forms.Form):
 class BanForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Ban"),
-        choices=[("", "–"), *BanKind.choices],
+        choices=[EMPTY_CHOICE, *BanKind.choices],
         error_messages={"required": _("Choose a ban.")},
     )
     channel = forms.ChoiceField(
@@ -130,7 +131,7 @@ class AudienceForm(forms.Form):
         label=_("Purpose"),
         queryset=ConsentPurpose.objects.active(),
         to_field_name="code",
-        empty_label="–",
+        empty_label=EMPTY_CHOICE_LABEL,
         error_messages={
             "required": _("Choose the purpose."),
             "invalid_choice": _("Choose the purpose."),
@@ -152,7 +153,7 @@ class AudienceForm(forms.Form):
     )
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     language = forms.ChoiceField(
-        label=_("Language"), choices=[("", _("Any")), *Language.choices], required=False
+        label=_("Language"), choices=[EMPTY_CHOICE, *Language.choices], required=False
     )
 
     def clean(self) -> dict[str, Any]:
@@ -184,7 +185,7 @@ class AudienceExportForm(AudienceForm):
     recipient = forms.ModelChoiceField(
         label=_("Recipient"),
         queryset=Recipient.objects.eligible().processors(),
-        empty_label="–",
+        empty_label=EMPTY_CHOICE_LABEL,
         help_text=_("Only processors in use that process data in the EU/EEA can be chosen."),
         error_messages={
             "required": _("Choose the recipient."),

@@ -23,7 +23,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from accounts.actors import split_actor
 from accounts.models import ApiClient
@@ -512,7 +512,11 @@ def audience_export_run(*, export_id: int) -> AudienceExport | None:
                     categories=[Category.BASIC, Category.RELATIONSHIP],
                     subjects=ids,
                     by=export.created_by,
-                    description=_("Marketing audience: %(purpose)s, %(channel)s, %(rows)d people.")
+                    description=ngettext(
+                        "Marketing audience: %(purpose)s, %(channel)s, %(rows)d person.",
+                        "Marketing audience: %(purpose)s, %(channel)s, %(rows)d people.",
+                        len(ids),
+                    )
                     % {
                         "purpose": export.purpose.name,
                         "channel": export.get_channel_display(),

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose, log_view
@@ -391,7 +391,11 @@ def _progress_label(export: AudienceExport, *, waiting: bool) -> str:
         return _("Waiting for its turn…")
     if export.status == ExportStatus.FAILED:
         return _("The export failed.")
-    return _("%(written)s of about %(total)s people") % {
+    return ngettext(
+        "%(written)s of about %(total)s person",
+        "%(written)s of about %(total)s people",
+        export.total,
+    ) % {
         "written": number_format(export.written, force_grouping=True),
         "total": number_format(export.total, force_grouping=True),
     }

@@ -23,6 +23,12 @@ PHONE_ERRORS = {
     "invalid": _("Enter a valid phone number, e.g. 040 123 4567 or +358 40 123 4567."),
 }
 
+# The one label of an empty choice in every select (issue 17): a filter left empty, an optional
+# field not filled in, a required one not yet chosen. Django's own ("---------") is relabelled by
+# templates/django/forms/widgets/select_option.html; tests/test_consistency.py checks every form.
+EMPTY_CHOICE_LABEL = _("(none chosen)")
+EMPTY_CHOICE = ("", EMPTY_CHOICE_LABEL)
+
 
 class DateInput(forms.DateInput):
     input_type = "date"

@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose
@@ -456,11 +456,20 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             )
         left = obj.days_left()
         if left < 0:
-            css, words = "dsar-due-over", gettext("%(n)d days overdue") % {"n": -left}
+            css, words = (
+                "dsar-due-over",
+                ngettext("%(n)d day overdue", "%(n)d days overdue", -left) % {"n": -left},
+            )
         elif left <= SOON_DAYS:
-            css, words = "dsar-due-soon", gettext("%(n)d days left") % {"n": left}
+            css, words = (
+                "dsar-due-soon",
+                ngettext("%(n)d day left", "%(n)d days left", left) % {"n": left},
+            )
         else:
-            css, words = "dsar-due-ok", gettext("%(n)d days left") % {"n": left}
+            css, words = (
+                "dsar-due-ok",
+                ngettext("%(n)d day left", "%(n)d days left", left) % {"n": left},
+            )
         return format_html('<span class="dsar-due {}">{} · {}</span>', css, due, words)
 
     @admin.display(description=_("identity"))

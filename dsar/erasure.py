@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.history import attributed_to
 from dsar.models import DataSubjectRequest, ErasurePlan, RequestType, WorkflowError
@@ -114,10 +115,14 @@ def execute(*, dsar: DataSubjectRequest, plan: ErasurePlan, by) -> ErasurePlan:
             plan.erasure_record = record
             plan.save()
             deleted = sum(record.counts.get("deleted", {}).values()) if record else 0
+            files = record.counts.get("files", 0) if record else 0
             record_action(
                 dsar=dsar,
-                text=_("Erased: %(deleted)d rows deleted, %(files)d files.")
-                % {"deleted": deleted, "files": record.counts.get("files", 0) if record else 0},
+                text=_("Erased: %(rows)s deleted, %(files)s.")
+                % {
+                    "rows": ngettext("%(n)d row", "%(n)d rows", deleted) % {"n": deleted},
+                    "files": ngettext("%(n)d file", "%(n)d files", files) % {"n": files},
+                },
                 by=by,
             )
             action_done(dsar, RequestType.ERASURE, _("Erased as previewed."), by)

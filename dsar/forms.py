@@ -7,8 +7,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from customers.forms import EMPTY_CHOICE
 from dsar.deadlines import MAX_EXTENSION_MONTHS
 from dsar.models import (
     DataSubjectRequest,
@@ -118,11 +121,15 @@ class ResumeForm(forms.Form):
     ended_on = _day_field(_("Resumed on"))
 
 
+# Translated when shown, in the language of the request.
+_months = lazy(lambda n: ngettext("%(n)d month", "%(n)d months", n) % {"n": n}, str)
+
+
 class ExtendForm(forms.Form):
     months = forms.TypedChoiceField(
         label=_("Extend by"),
         coerce=int,
-        choices=[(n, _("%(n)d months") % {"n": n}) for n in range(1, MAX_EXTENSION_MONTHS + 1)],
+        choices=[(n, _months(n)) for n in range(1, MAX_EXTENSION_MONTHS + 1)],
         initial=MAX_EXTENSION_MONTHS,
     )
     reason = forms.CharField(
@@ -269,7 +276,7 @@ class NotifyForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=NotificationOutcome.choices)
     sent_on = forms.DateField(label=_("Sent on"), widget=_DATE, required=False)
     method = forms.ChoiceField(
-        label=_("Sent by"), choices=[("", "–"), *SendMethod.choices], required=False
+        label=_("Sent by"), choices=[EMPTY_CHOICE, *SendMethod.choices], required=False
     )
     reason = forms.CharField(
         label=_("Reason"),

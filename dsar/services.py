@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.history import attributed_to
 from audit.models import ReferenceCounter
@@ -253,7 +254,12 @@ def _move(dsar: DataSubjectRequest, state: State, by: Actor, note: str = "") -> 
             _log(
                 dsar,
                 TimelineKind.ACTION,
-                _("Holds on %(count)d call recordings released.") % {"count": released},
+                ngettext(
+                    "Hold on %(count)d call recording released.",
+                    "Holds on %(count)d call recordings released.",
+                    released,
+                )
+                % {"count": released},
                 by,
             )
 
@@ -266,7 +272,12 @@ def _hold_recordings(dsar: DataSubjectRequest, by: Actor | None) -> None:
         _log(
             dsar,
             TimelineKind.ACTION,
-            _("%(count)d call recordings held while the request is open.") % {"count": placed},
+            ngettext(
+                "%(count)d call recording held while the request is open.",
+                "%(count)d call recordings held while the request is open.",
+                placed,
+            )
+            % {"count": placed},
             by,
         )
 
@@ -719,7 +730,7 @@ def send_deadline_reminders(*, today: date | None = None) -> int:
         for pk, reference, due_on in due:
             days = (due_on - today).days
             when = (
-                _("overdue by %(n)d days") % {"n": -days}
+                ngettext("overdue by %(n)d day", "overdue by %(n)d days", -days) % {"n": -days}
                 if days < 0
                 else _("due %(day)s") % {"day": f"{due_on:%d.%m.%Y}"}
             )

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.forms import DateInput
+from customers.forms import EMPTY_CHOICE, DateInput
 from customers.models import Customer, is_valid_customer_number
 from feedback.models import (
     RATING_MAX,
@@ -22,13 +22,11 @@ from feedback.models import (
     Topic,
 )
 
-RATING_CHOICES = [("", _("No rating"))] + [
-    (str(n), str(n)) for n in range(RATING_MAX, RATING_MIN - 1, -1)
-]
+RATING_CHOICES = [EMPTY_CHOICE] + [(str(n), str(n)) for n in range(RATING_MAX, RATING_MIN - 1, -1)]
 
 
 def _with_any(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [("", _("All"))] + list(choices)
+    return [EMPTY_CHOICE, *choices]
 
 
 class FeedbackForm(forms.Form):
@@ -47,7 +45,7 @@ class FeedbackForm(forms.Form):
     )
     topic = forms.ChoiceField(
         label=_("Topic"),
-        choices=[("", "–"), *Topic.choices],
+        choices=[EMPTY_CHOICE, *Topic.choices],
         error_messages={"required": _("Choose the topic.")},
     )
     text = forms.CharField(label=_("Feedback"), widget=forms.Textarea, required=False)
@@ -99,7 +97,7 @@ class FeedbackFilterForm(forms.Form):
     topic = forms.ChoiceField(label=_("Topic"), choices=_with_any(Topic.choices), required=False)
     rating = forms.ChoiceField(
         label=_("Rating"),
-        choices=[("", _("All")), ("low", _("1–2 (dissatisfied)"))]
+        choices=[EMPTY_CHOICE, ("low", _("1–2 (dissatisfied)"))]
         + [(str(n), str(n)) for n in range(RATING_MIN, RATING_MAX + 1)],
         required=False,
     )

@@ -122,6 +122,23 @@ def feedback_respond(*, feedback: Feedback, response: str, handled: bool, by: Us
     return current
 
 
+def feedback_reopen(*, feedback: Feedback, by: User) -> bool:
+    """Take a handled item back into handling (marked handled by mistake, or the customer came
+    back); return False if it was not handled. The response stays; the change history keeps
+    who handled it and who reopened it."""
+    with transaction.atomic(), attributed_to(by):
+        current = Feedback.objects.select_for_update().get(pk=feedback.pk)
+        if not current.is_handled:
+            return False
+        if current.customer_id is not None:
+            check_may_change(customer=current.customer_id, by=by)
+        current.status = FeedbackStatus.IN_PROGRESS
+        current.handled_by = None
+        current.handled_at = None
+        current.save(update_fields=["status", "handled_by", "handled_at"])
+    return True
+
+
 # --- Surveys: deciding and queuing ----------------------------------------------------------------
 
 

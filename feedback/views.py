@@ -17,14 +17,19 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import log_view
 from customers.exports import csv_response, xlsx_response
 from customers.models import Customer
 from feedback.forms import FeedbackFilterForm, FeedbackForm, FeedbackResponseForm
 from feedback.models import Feedback, FeedbackChannel, Topic
-from feedback.services import FeedbackAlreadyHandled, feedback_record, feedback_respond
+from feedback.services import (
+    FeedbackAlreadyHandled,
+    feedback_record,
+    feedback_reopen,
+    feedback_respond,
+)
 from privacy.restriction import ProcessingRestricted, may_edit_customer
 
 PAGE_SIZE = 50
@@ -68,6 +73,27 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
             "can_add": request.user.has_perm(ADD),
         },
     )
+
+
+@login_required
+@require_POST
+@permission_required(HANDLE, raise_exception=True)
+def feedback_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take handled feedback back into handling ("Mark handled" is undone here)."""
+    feedback = get_object_or_404(Feedback, pk=pk)
+    try:
+        reopened = feedback_reopen(feedback=feedback, by=request.user)
+    except ProcessingRestricted:
+        messages.error(
+            request,
+            _("Processing of this person's data is restricted: the feedback is only kept."),
+        )
+    else:
+        if reopened:
+            messages.success(request, _("The feedback is back in handling."))
+        else:
+            messages.info(request, _("The feedback was not marked handled."))
+    return redirect("feedback:detail", pk=feedback.pk)
 
 
 def _subject(feedback: Feedback) -> object:
@@ -134,6 +160,7 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "invitation": invitation,
             "form": form,
             "can_handle": can_handle and not restricted,
+            "can_reopen": request.user.has_perm(HANDLE) and feedback.is_handled and not restricted,
             "restricted": restricted,
             "can_listen": request.user.has_perm("calls.listen_callrecording"),
             "can_view_customer": request.user.has_perm("customers.view_customer"),

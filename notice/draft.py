@@ -91,7 +91,9 @@ def period_phrase(period: dict[str, int], age_field: str = "") -> str:
         else:
             parts.append(ngettext("%(n)d day", "%(n)d days", n) % {"n": n})
     if "seconds" in period:
-        parts.append(_("%(n)d seconds") % {"n": period["seconds"]})
+        parts.append(
+            ngettext("%(n)d second", "%(n)d seconds", period["seconds"]) % {"n": period["seconds"]}
+        )
     phrase = " ".join(parts)
     counted_from = wording.COUNTED_FROM_END.get(age_field)
     return f"{phrase} {counted_from}" if counted_from else phrase

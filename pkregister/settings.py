@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -134,9 +135,16 @@ TEMPLATES = [
                 "privacy.context_processors.controller",
                 "breaches.context_processors.breach_clocks",
             ],
+            # Filters every page uses the same way (phone numbers): no template loads them.
+            "builtins": ["accounts.templatetags.register_tags"],
         },
     },
 ]
+
+# Widgets render through the project's templates, so that one template gives every select's empty
+# choice the same label (templates/django/forms/widgets/select_option.html), Django's and the
+# admin's forms included.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Data ---------------------------------------------------------------------------------------
 

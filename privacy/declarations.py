@@ -31,6 +31,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class Category(models.TextChoices):
@@ -230,16 +231,28 @@ class RetentionPolicy:
             months = self.period.years * 12 + self.period.months
             if months % 12 == 0:
                 return str(
-                    _("%(action)s %(years)d calendar years after %(field)s")
+                    ngettext(
+                        "%(action)s %(years)d calendar year after %(field)s",
+                        "%(action)s %(years)d calendar years after %(field)s",
+                        months // 12,
+                    )
                     % {"action": action, "years": months // 12, "field": field_name}
                 )
             return str(
-                _("%(action)s %(months)d calendar months after %(field)s")
+                ngettext(
+                    "%(action)s %(months)d calendar month after %(field)s",
+                    "%(action)s %(months)d calendar months after %(field)s",
+                    months,
+                )
                 % {"action": action, "months": months, "field": field_name}
             )
         days = self.period.days
         return str(
-            _("%(action)s %(days)d days after %(field)s")
+            ngettext(
+                "%(action)s %(days)d day after %(field)s",
+                "%(action)s %(days)d days after %(field)s",
+                days,
+            )
             % {"action": action, "days": days, "field": field_name}
         )
 

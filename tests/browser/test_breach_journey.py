@@ -100,7 +100,7 @@ def test_privacy_officer_records_a_breach_finds_the_people_and_tells_them(
     page.get_by_role("button", name="Laadi ilmoitukset 2 henkilölle ja lähetä sähköpostit").click()
     expect(page.get_by_text("Sähköposteja lähetetään 1, kirjeitä postitettavana 1")).to_be_visible()
     page.get_by_role("button", name="Kirjaa kirjeet postitetuiksi").click()
-    expect(page.get_by_text("1 kirjettä kirjattiin postitetuiksi.")).to_be_visible()
+    expect(page.get_by_text("1 kirje kirjattiin postitetuksi.")).to_be_visible()
     assert [m.to for m in mail.outbox] == [["aino@example.fi"]]
     assert set(PersonNotification.objects.values_list("status", flat=True)) == {
         NotificationStatus.SENT

@@ -50,8 +50,8 @@ def test_consents_and_bans_are_confirmed_in_their_section(page, clerk):
     assert Ban.objects.filter(customer=customer).count() == 1
 
     page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("#suostumukset").get_by_role("button", name="Poista").first.click()
-    _confirmed_in(page, "suostumukset", f"Poistettu: {kind}.")
+    page.locator("#suostumukset").get_by_role("button", name="Päätä kielto").first.click()
+    _confirmed_in(page, "suostumukset", f"Päätetty: {kind}.")
 
 
 def test_feedback_is_confirmed_in_the_feedback_section(page, clerk):
