@@ -9,6 +9,7 @@ class CallsConfig(AppConfig):
     verbose_name = _("Call recordings")
 
     def ready(self) -> None:
-        from calls import sections
+        from calls import queue, sections
 
         sections.register()
+        queue.register()

@@ -10,9 +10,10 @@ class ConsentsConfig(AppConfig):
     verbose_name = _("Consents and bans")
 
     def ready(self) -> None:
-        from consents import address_bans, checks, sections  # noqa: F401 (checks register)
+        from consents import address_bans, checks, queue, sections  # noqa: F401 (checks register)
 
         sections.register()
+        queue.register()
         address_bans.register()
 
         def _ensure(sender: AppConfig, **kwargs: object) -> None:

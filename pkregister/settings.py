@@ -132,7 +132,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "privacy.context_processors.controller",
-                "breaches.context_processors.breach_clocks",
             ],
         },
     },

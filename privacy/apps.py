@@ -13,3 +13,6 @@ class PrivacyConfig(AppConfig):
         # Every app's personal_data module registers its declarations (and retention policies).
         autodiscover_modules("personal_data")
         from privacy import checks  # noqa: F401  (registers the system checks)
+        from privacy import queue
+
+        queue.register()
