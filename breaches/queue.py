@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import work_queue
@@ -21,7 +21,7 @@ def _row(breach: Breach) -> QueueRow:
     return QueueRow(
         label=breach.reference,
         url=reverse("admin:breaches_breach_change", args=[breach.pk]),
-        note=f"{breach.clock_display(now)} ({gettext_now('deadline')} {deadline})",
+        note=f"{breach.clock_display(now)} ({gettext('deadline')} {deadline})",
         urgent=breach.hours_left(now) < 0,
     )
 

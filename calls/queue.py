@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import work_queue
@@ -16,11 +16,11 @@ from calls.models import CallRecording
 
 def _row(call: CallRecording) -> QueueRow:
     started = date_format(timezone.localtime(call.started_at), "j.n.Y G.i")
-    who = call.customer.full_name if call.customer_id else gettext_now("Unidentified caller")
+    who = call.customer.full_name if call.customer_id else gettext("Unidentified caller")
     return QueueRow(
         label=f"{started} · {who}",
         url=reverse("calls:detail", args=[call.pk]),
-        note=gettext_now("held for request %(reference)s") % {"reference": call.hold_reference},
+        note=gettext("held for request %(reference)s") % {"reference": call.hold_reference},
     )
 
 

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import work_queue
@@ -23,8 +23,8 @@ def _due_note(item: DataSubjectRequest, today) -> str:
     days = item.days_left(today)
     due = date_format(item.due_on, "j.n.Y")
     if days < 0:
-        return gettext_now("%(days)d days late (due %(date)s)") % {"days": -days, "date": due}
-    return gettext_now("due %(date)s, %(days)d days left") % {"date": due, "days": days}
+        return gettext("%(days)d days late (due %(date)s)") % {"days": -days, "date": due}
+    return gettext("due %(date)s, %(days)d days left") % {"date": due, "days": days}
 
 
 def _office_row(item: DataSubjectRequest) -> QueueRow:

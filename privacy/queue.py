@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import work_queue
@@ -35,7 +35,7 @@ def _failed_row(run: RetentionRun) -> QueueRow:
     return QueueRow(
         label=run.policy,
         url=reverse("admin:privacy_retentionrun_change", args=[run.pk]),
-        note=gettext_now("%(status)s, started %(when)s, %(errors)d errors")
+        note=gettext("%(status)s, started %(when)s, %(errors)d errors")
         % {"status": run.get_status_display(), "when": _when(run.started_at), "errors": run.errors},
         urgent=True,
     )
@@ -67,9 +67,9 @@ def _failed_or_skipped(user) -> tuple[list[QueueRow], int]:
     changelist = reverse("admin:privacy_retentionrun_changelist")
     for name, latest in skipped[: max(ROWS_ON_FRONT_PAGE - len(rows), 0)]:
         note = (
-            gettext_now("skipped: last run started %(when)s") % {"when": _when(latest)}
+            gettext("skipped: last run started %(when)s") % {"when": _when(latest)}
             if latest
-            else gettext_now("skipped: never run")
+            else gettext("skipped: never run")
         )
         rows.append(QueueRow(label=name, url=f"{changelist}?policy={name}", note=note))
     return rows, total + len(skipped)
