@@ -62,7 +62,7 @@ def test_each_role_opens_on_its_work_queue(page, cast, role):
     if role in ("clerk", "supervisor"):
         # The row names the feedback by what it says and opens it.
         queue.get_by_role("link", name="Jonotin puoli tuntia.").first.click()
-        expect(page.get_by_role("heading", level=1)).to_contain_text("Palaute")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Asiakaspalaute")
     if role == "marketer":
         expect(queue.locator(f'a[href="/markkinointi/viennit/{export.pk}/"]')).to_be_visible()
 
