@@ -11,6 +11,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import work_queue
 from accounts.middleware import ENROLMENT, UnusableInput
 from accounts.models import Enrolment
 from accounts.roles import Role, roles_of
@@ -18,7 +19,12 @@ from accounts.roles import Role, roles_of
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"roles": sorted(roles_of(request.user))})
+    """The greeting and the work queue of the user's roles (accounts.work_queue)."""
+    return render(
+        request,
+        "home.html",
+        {"roles": sorted(roles_of(request.user)), "queue": work_queue.cards_for(request.user)},
+    )
 
 
 @require_POST

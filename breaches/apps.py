@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class BreachesConfig(AppConfig):
     name = "breaches"
     verbose_name = _("Personal-data breaches")
+
+    def ready(self) -> None:
+        from breaches import queue
+
+        queue.register()

@@ -9,7 +9,8 @@ class CallsConfig(AppConfig):
     verbose_name = _("Call recordings")
 
     def ready(self) -> None:
-        from calls import sections, signals
+        from calls import queue, sections, signals
 
         sections.register()
         signals.register()
+        queue.register()

@@ -12,8 +12,10 @@ def register() -> None:
     sections.register(
         sections.PageSection(
             anchor="puhelut",
-            title=_("Calls"),
+            title=_("Call recordings"),
+            nav_title=_("Calls"),
             template="calls/_section_calls.html",
+            shortcut="u",
             lists=(
                 sections.RecordSection(
                     slug="puhelut",

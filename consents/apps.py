@@ -10,10 +10,11 @@ class ConsentsConfig(AppConfig):
     verbose_name = _("Consents and bans")
 
     def ready(self) -> None:
-        from consents import address_bans, checks, contact_rules, sections  # noqa: F401
+        from consents import address_bans, checks, contact_rules, queue, sections  # noqa: F401
 
         sections.register()
         contact_rules.register()
+        queue.register()
         address_bans.register()
 
         def _ensure(sender: AppConfig, **kwargs: object) -> None:

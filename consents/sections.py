@@ -37,6 +37,11 @@ def register() -> None:
             template="consents/_section_consents.html",
             lists=(DISCLOSURES,),
             context=_choices,
+            summary_template="consents/_summary.html",
+            shortcut="k",
+            # The purposes are always listed, with the forms that give and withdraw.
+            collapses_when_empty=False,
         ),
-        order=400,
+        # First after the summary: what customer service records most.
+        order=50,
     )

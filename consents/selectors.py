@@ -141,6 +141,11 @@ class CustomerChoices:
         return self.restriction is not None
 
     @property
+    def in_force(self) -> list[PurposeLine]:
+        """Return the purposes the person's consent is in force for."""
+        return [line for line in self.purposes if line.purpose.requires_consent and line.given]
+
+    @property
     def ban_kinds(self) -> set[str]:
         return {ban.kind for ban in self.bans}
 

@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 ROWS_ON_CUSTOMER_PAGE = 10
 ROWS_ON_SECTION_PAGE = 25
 
+# Shortcuts the page itself uses: the summary (y), the wishes and interests (l), the change
+# history (h); and the header's search (s).
+RESERVED_SHORTCUTS = frozenset("ylhs")
+
 
 @dataclass(frozen=True)
 class RecordSection:
@@ -97,6 +101,14 @@ class PageSection:
     context: Callable[[HttpRequest, Customer], dict[str, Any]] | None = None
     # The label in the section navigation, when shorter than the heading.
     nav_title: str = ""
+    # The section's part of the summary at the top of the page: an include that gets the
+    # same context as the section (read what the section computes; query nothing more).
+    summary_template: str = ""
+    # The letter that moves focus to the section with Alt+Shift (static/js/app.js).
+    shortcut: str = ""
+    # Whether the section shrinks to one line while none of its lists has a row. A section
+    # that shows more than its lists (consents: the purposes) stays open.
+    collapses_when_empty: bool = True
 
     @property
     def nav_label(self) -> str:
@@ -123,6 +135,14 @@ class SectionCard:
     lists: dict[str, SectionPreview]
     context: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def is_empty(self) -> bool:
+        """Whether the page shows the section as one line: it collapses and has no rows the
+        user may see."""
+        return self.section.collapses_when_empty and not any(
+            preview.total for preview in self.lists.values()
+        )
+
 
 # The registered sections in page order, and every list with a page of its own by slug.
 _PAGE_SECTIONS: dict[str, tuple[int, PageSection]] = {}
@@ -134,6 +154,17 @@ def register(section: PageSection, *, order: int) -> PageSection:
     (so an app can take over a placeholder). Return the section."""
     taken = {record.slug for record in section.lists} & set(SECTIONS)
     previous = _PAGE_SECTIONS.get(section.anchor)
+    if section.shortcut and section.shortcut in RESERVED_SHORTCUTS:
+        raise ValueError(f"The customer page keeps the shortcut {section.shortcut!r} for itself.")
+    clash = [
+        other.anchor
+        for _order, other in _PAGE_SECTIONS.values()
+        if section.shortcut
+        and other.shortcut == section.shortcut
+        and other.anchor != section.anchor
+    ]
+    if clash:
+        raise ValueError(f"Shortcut {section.shortcut!r} is already taken by {clash[0]!r}.")
     own = {record.slug for record in previous[1].lists} if previous else set()
     if taken - own:
         raise ValueError(f"Customer-page lists already registered: {sorted(taken - own)}")
@@ -176,6 +207,7 @@ def register_own_sections() -> None:
             anchor="tehtavat",
             title=_("Roles in companies"),
             template="customers/_section_roles.html",
+            shortcut="t",
             lists=(
                 RecordSection(
                     slug="tehtavat",
@@ -197,6 +229,7 @@ def register_own_sections() -> None:
             anchor="palvelut",
             title=_("Services and payments"),
             template="customers/_section_services.html",
+            shortcut="p",
             lists=(
                 RecordSection(
                     slug="palvelut",
@@ -216,6 +249,7 @@ def register_own_sections() -> None:
             anchor="tyoterveys",
             title=_("Insurance and occupational health"),
             template="customers/_section_health.html",
+            shortcut="v",
             lists=(
                 RecordSection(
                     slug="vakuutukset",

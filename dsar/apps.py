@@ -10,8 +10,9 @@ class DsarConfig(AppConfig):
 
     def ready(self) -> None:
         from calls.services import register_request_check
-        from dsar import sections
+        from dsar import queue, sections
         from dsar.holds import check_reference
 
         sections.register()
+        queue.register()
         register_request_check(check_reference)

@@ -4,10 +4,29 @@ documents; the privacy officer opens the request in the admin."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Min
 from django.utils.translation import gettext_lazy as _
 
 from customers import sections
 from dsar.models import DataSubjectRequest
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from customers.models import Customer
+
+
+def _open_requests(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    """The person's open requests and the nearest due date, for the page's summary."""
+    if not request.user.has_perm("dsar.view_request_status"):
+        return {"open_requests": None}
+    return {
+        "open_requests": DataSubjectRequest.objects.filter(customer=customer)
+        .open()
+        .aggregate(count=Count("pk"), next_due=Min("due_on"))
+    }
 
 
 def register() -> None:
@@ -17,6 +36,9 @@ def register() -> None:
             title=_("Data-subject requests"),
             nav_title=_("Requests"),
             template="dsar/_section_requests.html",
+            context=_open_requests,
+            summary_template="dsar/_summary.html",
+            shortcut="r",
             lists=(
                 sections.RecordSection(
                     slug="pyynnot",

@@ -10,10 +10,11 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         from customers.service_calls import call_stored
-        from feedback import sections
+        from feedback import queue, sections
         from feedback.receivers import invite_to_survey_after_call
 
         sections.register()
+        queue.register()
         call_stored.connect(
             invite_to_survey_after_call, dispatch_uid="feedback.invite_to_survey_after_call"
         )

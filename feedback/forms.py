@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,10 @@ from feedback.models import (
 )
 
 RATING_CHOICES = [EMPTY_CHOICE] + [(str(n), str(n)) for n in range(RATING_MAX, RATING_MIN - 1, -1)]
+
+
+# The status filter's value for feedback still to handle (new or in progress).
+UNHANDLED = "open"
 
 
 def _with_any(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -86,10 +91,14 @@ class FeedbackResponseForm(forms.Form):
 
 
 class FeedbackFilterForm(forms.Form):
-    """The list's filters; every one optional, an invalid one is ignored."""
+    """The list's filters; every one optional, an invalid one is ignored. The list opens on
+    what is unhandled (`for_list`); "All" shows everything."""
 
     status = forms.ChoiceField(
-        label=_("Status"), choices=_with_any(FeedbackStatus.choices), required=False
+        label=_("Status"),
+        choices=[(UNHANDLED, _("Unhandled (new or in progress)"))]
+        + _with_any(FeedbackStatus.choices),
+        required=False,
     )
     channel = forms.ChoiceField(
         label=_("Channel"), choices=_with_any(FeedbackChannel.choices), required=False
@@ -105,13 +114,22 @@ class FeedbackFilterForm(forms.Form):
     received_to = forms.DateField(label=_("Received until"), required=False, widget=DateInput())
     customer = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
+    @classmethod
+    def for_list(cls, query: QueryDict) -> FeedbackFilterForm:
+        """Return the filters of the list's query; without a status, only what is unhandled."""
+        data = query.copy()
+        data.setdefault("status", UNHANDLED)
+        return cls(data)
+
     def filter(self, queryset: FeedbackQuerySet) -> FeedbackQuerySet:
         """Return the queryset narrowed by the valid filters."""
         self.is_valid()
         data: dict[str, Any] = {
             name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors
         }
-        if data.get("status"):
+        if data.get("status") == UNHANDLED:
+            queryset = queryset.unhandled()
+        elif data.get("status"):
             queryset = queryset.filter(status=data["status"])
         if data.get("channel"):
             queryset = queryset.filter(channel=data["channel"])

@@ -18,11 +18,16 @@ from django.db import connection, models
 from django.db.models import Avg, Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 RATING_MIN = 1
 RATING_MAX = 5
+# A rating this low or lower is a dissatisfied customer, for the front page and the list.
+LOW_RATING_MAX = 2
+# How much of the feedback's text names it in lists.
+SUBJECT_LENGTH = 80
 VISIT_PROTECT_TRIGGER = "websitevisit_never_changed"
 
 
@@ -59,6 +64,18 @@ class FeedbackStatus(models.TextChoices):
 
 
 class FeedbackQuerySet(models.QuerySet):
+    def new(self) -> FeedbackQuerySet:
+        """Feedback nobody has started handling."""
+        return self.filter(status=FeedbackStatus.NEW)
+
+    def unhandled(self) -> FeedbackQuerySet:
+        """Feedback still to handle: new or in progress."""
+        return self.exclude(status=FeedbackStatus.HANDLED)
+
+    def low_rated(self) -> FeedbackQuerySet:
+        """Feedback rated 1 or 2 (dissatisfied)."""
+        return self.filter(rating__lte=LOW_RATING_MAX)
+
     def for_listing(self) -> FeedbackQuerySet:
         """Newest first, with what the list shows, in one query."""
         return self.select_related("customer", "handled_by").order_by("-received_at", "-pk")
@@ -180,6 +197,19 @@ class Feedback(models.Model):
     @property
     def is_handled(self) -> bool:
         return self.status == FeedbackStatus.HANDLED
+
+    @property
+    def is_low_rated(self) -> bool:
+        return self.rating is not None and self.rating <= LOW_RATING_MAX
+
+    @property
+    def subject(self) -> str:
+        """Return what the feedback is about, in a line: the start of its text, or its topic
+        when it has only a rating."""
+        text = " ".join(self.text.split())
+        if not text:
+            return str(self.get_topic_display())
+        return Truncator(text).chars(SUBJECT_LENGTH)
 
 
 # --- SMS surveys ----------------------------------------------------------------------------------

@@ -46,12 +46,13 @@ REPORT = "feedback.view_satisfaction_report"
 @require_GET
 @permission_required(VIEW, raise_exception=True)
 def feedback_list(request: HttpRequest) -> HttpResponse:
-    """All feedback, newest first, filtered by status, channel, topic, rating and dates.
+    """Feedback, newest first, filtered by status, channel, topic, rating and dates; it opens
+    on what is unhandled.
 
     Filtered to one person it shows that person's feedback, so the view is written to the
     access log about them, like their own page.
     """
-    filters = FeedbackFilterForm(request.GET)
+    filters = FeedbackFilterForm.for_list(request.GET)
     items = filters.filter(Feedback.objects.for_listing())
     customer = None
     if filters.cleaned_data.get("customer"):

@@ -133,7 +133,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "privacy.context_processors.controller",
-                "breaches.context_processors.breach_clocks",
             ],
             # Filters every page uses the same way (phone numbers): no template loads them.
             "builtins": ["accounts.templatetags.register_tags"],

@@ -12,4 +12,9 @@ class PrivacyConfig(AppConfig):
     def ready(self) -> None:
         # Every app's personal_data module registers its declarations (and retention policies).
         autodiscover_modules("personal_data")
-        from privacy import checks  # noqa: F401  (registers the system checks)
+        from privacy import (
+            checks,  # noqa: F401  (registers the system checks)
+            queue,
+        )
+
+        queue.register()

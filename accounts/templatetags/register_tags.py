@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import phonenumbers
 from django import template
 from phonenumber_field.phonenumber import PhoneNumber, to_python
+
+if TYPE_CHECKING:
+    from accounts.work_queue import QueueCard
 
 register = template.Library()
 
@@ -35,3 +39,11 @@ def phone(value: PhoneNumber | str | None) -> str:
     if number.country_code == FINLAND:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+@register.simple_tag(takes_context=True)
+def queue_entry(context: template.Context, card: QueueCard) -> str:
+    """Render one entry of the work queue with its own include and extra context."""
+    include = context.template.engine.get_template(card.entry.template)
+    with context.push(card=card, **card.context):
+        return include.render(context)

@@ -23,8 +23,12 @@ def isodate(value: str | None) -> date | datetime | None:
 
 
 @register.simple_tag(takes_context=True)
-def customer_section(context: template.Context, card: SectionCard) -> str:
-    """Render one section of a person's page with its own include and extra context."""
-    include = context.template.engine.get_template(card.section.template)
+def customer_section(context: template.Context, card: SectionCard, part: str = "section") -> str:
+    """Render one section of a person's page (or, with part "summary", its part of the
+    summary) with its own include and extra context."""
+    name = card.section.summary_template if part == "summary" else card.section.template
+    if not name:
+        return ""
+    include = context.template.engine.get_template(name)
     with context.push(card=card, **card.context):
         return include.render(context)

@@ -39,6 +39,33 @@ document.addEventListener("DOMContentLoaded", () => {
     section.scrollIntoView({ block: "start" });
   }
 
+  // Alt+Shift+letter moves to the section whose navigation link says data-shortcut="letter"
+  // (the customer page): the section takes the focus, so the next Tab is inside it. The key's
+  // position (event.code) is used, so the layout's letters do not matter.
+  const shortcuts = new Map();
+  document.querySelectorAll("a[data-shortcut]").forEach((link) => {
+    shortcuts.set("Key" + link.dataset.shortcut.toUpperCase(), link);
+  });
+  if (shortcuts.size) {
+    document.addEventListener("keydown", (event) => {
+      if (!event.altKey || !event.shiftKey || event.ctrlKey || event.metaKey) {
+        return;
+      }
+      const link = shortcuts.get(event.code);
+      const target = link ? document.getElementById(link.hash.slice(1)) : null;
+      if (!target) {
+        return;
+      }
+      event.preventDefault();
+      if (!target.hasAttribute("tabindex")) {
+        target.setAttribute("tabindex", "-1");
+      }
+      target.focus({ preventScroll: true });
+      target.scrollIntoView({ block: "start" });
+      history.replaceState(null, "", link.hash);
+    });
+  }
+
   // Ask before an action marked data-confirm ("Poista", "Peruuta suostumus", ...).
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {

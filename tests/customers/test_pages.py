@@ -52,10 +52,11 @@ def test_customer_page_shows_every_section(clerk, client_for):
     for text in [
         "Saara Lappalainen",
         customer.customer_number,
-        "Perustiedot",
+        "Yhteenveto",
+        "Yhteystiedot",
         "Tehtävät yrityksissä",
         "Karjalan Puu Oy",
-        "Yhteydenpito",
+        "Toiveet ja kiinnostuksen kohteet",
         "Palvelut ja maksut",
         "Terveystarkastus",
         "Vakuutus ja työterveys",

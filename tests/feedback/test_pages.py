@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from audit.models import AccessAction, AccessLogEntry, AccessPurpose
 from feedback.models import Feedback, FeedbackChannel, FeedbackStatus, Topic
+from feedback.services import feedback_respond
 from privacy.restriction import restriction_set
 from tests.calls.factories import CallRecordingFactory
 from tests.customers.factories import CustomerFactory
@@ -284,3 +285,25 @@ def test_the_report_shows_average_and_volume_by_channel_topic_and_month(marketer
     assert ("Laskutus ja maksut", 2, 2, 3.5) in rows
     assert client.get("/palaute/tyytyvaisyys/kuukausittain.csv").status_code == 200
     assert client.get("/palaute/tyytyvaisyys/muu.csv").status_code == 404
+
+
+def test_the_list_opens_on_unhandled_feedback_and_all_shows_the_rest(clerk, client_for):
+    FeedbackFactory(text="Uusi palaute jonotuksesta.")
+    FeedbackFactory(text="Käsittelyssä oleva laskuasia.", status=FeedbackStatus.IN_PROGRESS)
+    handled = FeedbackFactory(text="Jo käsitelty palaute.")
+    feedback_respond(feedback=handled, response="Soitettiin takaisin.", handled=True, by=clerk)
+    client = client_for(clerk)
+    body = client.get("/palaute/").content.decode()
+    assert "Uusi palaute jonotuksesta." in body and "Käsittelyssä oleva laskuasia." in body
+    assert "Jo käsitelty palaute." not in body
+    assert '<option value="open" selected>' in body
+    everything = client.get("/palaute/?status=").content.decode()
+    assert "Jo käsitelty palaute." in everything
+
+
+def test_a_rows_link_is_named_by_what_the_feedback_says(clerk, client_for):
+    item = FeedbackFactory(text="Ajanvaraus   ei\nonnistunut verkossa.")
+    rating_only = FeedbackFactory(text="", rating=2, topic=Topic.BILLING)
+    body = client_for(clerk).get("/palaute/").content.decode()
+    assert f'<a href="/palaute/{item.pk}/">Ajanvaraus ei onnistunut verkossa.</a>' in body
+    assert f'<a href="/palaute/{rating_only.pk}/">Laskutus ja maksut</a>' in body
