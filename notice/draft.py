@@ -377,9 +377,12 @@ def security_items(facts: Facts) -> list[str]:
         _("every change of personal data is kept in a change history that cannot be altered"),
         _("data past its retention period is deleted by scheduled jobs, and every run is recorded"),
         _("every disclosure of data is logged"),
-        _(
+        ngettext(
+            "the register is backed up daily; a backup is kept for %(days)d day and then "
+            "deleted, and a restore from it erases again everyone erased since",
             "the register is backed up daily; a backup is kept for %(days)d days and then "
-            "deleted, and a restore from it erases again everyone erased since"
+            "deleted, and a restore from it erases again everyone erased since",
+            measures["backup_retention_days"],
         )
         % {"days": measures["backup_retention_days"]},
     ]

@@ -40,6 +40,11 @@ COUNT_WITHOUT_PLURAL = {
     # The noun comes first in Finnish: "kirjoitettuja henkilöitä 1".
     "The export has stopped: its job has not reported since %(time)s (%(written)s people "
     "written). Nothing was disclosed. Start it again to write the file from the beginning.",
+    # "pv" (päivää) is the abbreviation, right for every number: "myöhässä 1 pv".
+    "%(days)d days late (due %(date)s)",
+    "due %(date)s, %(days)d days left",
+    # The noun comes first in Finnish: "virheitä 1".
+    "%(status)s, started %(when)s, %(errors)d errors",
     # Shown only for an estimate, which only a register of many thousands gets.
     "About %(count)s customers in the register.",
     # Limits of a field: never 1.
