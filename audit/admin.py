@@ -19,12 +19,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pghistory.admin.core import EventsAdmin, EventsChangeList
 
+from accounts.formatting import local_stamp
 from audit import readable
 from audit.models import AccessLogEntry
 
@@ -52,13 +53,6 @@ class ReadOnlyMixin:
 
 class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     show_full_result_count = False
-
-
-def local_time(moment: datetime | None) -> str:
-    """A moment as d.m.yyyy H.MM in Europe/Helsinki, the register's one way to show times."""
-    if moment is None:
-        return "–"
-    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 # --- Finding people ------------------------------------------------------------------------------
@@ -351,7 +345,7 @@ class AccessLogEntryAdmin(PeopleAdminMixin, ReadOnlyAdmin):
 
     @admin.display(description=gettext_lazy("time"), ordering="at")
     def when(self, entry: AccessLogEntry) -> str:
-        return local_time(entry.at)
+        return local_stamp(entry.at)
 
     @admin.display(description=gettext_lazy("person"))
     def person(self, entry: AccessLogEntry) -> str:
@@ -468,7 +462,7 @@ class HistoryAdmin(PeopleAdminMixin, EventsAdmin):
 
     @admin.display(description=gettext_lazy("time"), ordering="pgh_created_at")
     def when(self, event: Any) -> str:
-        return local_time(event.pgh_created_at)
+        return local_stamp(event.pgh_created_at)
 
     @admin.display(description=gettext_lazy("person"))
     def person(self, event: Any) -> str:

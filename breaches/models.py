@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.formatting import local_stamp
 from privacy.declarations import Category
 
 # GDPR Art. 33(1): the Ombudsman is notified "not later than 72 hours after having become
@@ -545,7 +546,7 @@ class TimelineEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+        return f"{local_stamp(self.at)} {self.get_kind_display()}"
 
     def describe(self) -> str:
         """Return the entry in words."""
