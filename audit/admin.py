@@ -211,6 +211,9 @@ class PeopleAdminMixin:
     """Search by person (name or customer number) rather than by id, and a note when the search
     found more people than a list can narrow to."""
 
+    class Media:
+        css = {"all": ["css/audit-admin.css"]}
+
     search_fields = ["pk"]  # shows the search box; the search itself is get_search_results
     search_help_text = gettext_lazy(
         "The person's name or customer number; then pick the person under the filters."
@@ -323,6 +326,9 @@ class AccessLogEntryAdmin(PeopleAdminMixin, ReadOnlyAdmin):
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return AccessLogChangeList
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        return super().changelist_view(request, {**(extra_context or {}), "title": _("Access log")})
 
     def filter_by_people(self, queryset: QuerySet, ids: list[int]) -> QuerySet:
         # By label: audit sits below the register and does not import it.
@@ -470,8 +476,7 @@ class HistoryAdmin(PeopleAdminMixin, EventsAdmin):
 
     @admin.display(description=gettext_lazy("record"))
     def record(self, event: Any) -> str:
-        name = readable.tracked_name(event.tracked_model, event.pgh_obj_model)
-        return f"{name} {event.pgh_obj_id}" if event.pgh_obj_id else name
+        return readable.tracked_name(event.tracked_model, event.pgh_obj_model)
 
     @admin.display(description=gettext_lazy("event"))
     def event(self, event: Any) -> str:

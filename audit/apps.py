@@ -15,4 +15,4 @@ class AuditConfig(AppConfig):
 
         apps.get_app_config("pghistory").verbose_name = _("Change history")
         Events._meta.verbose_name = _("change")
-        Events._meta.verbose_name_plural = _("change history")
+        Events._meta.verbose_name_plural = _("changes")

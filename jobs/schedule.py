@@ -156,13 +156,13 @@ class ScheduledJob:
 
     @property
     def missed(self) -> bool:
-        """Whether the job has not started since it was last due (beat or the worker was
-        down); a job that has never run since it was due counts too."""
-        if self.previous_due is None:
+        """Whether the job has not started since it was last due although it has run before
+        (beat or the worker was down). A job with no recorded run says so in its outcome."""
+        if self.previous_due is None or self.last_run is None:
             return False
         if timezone.now() - self.previous_due < LATE_AFTER:
             return False
-        return self.last_run is None or self.last_run.started_at < self.previous_due - LATE_AFTER
+        return self.last_run.started_at < self.previous_due - LATE_AFTER
 
     @property
     def failed(self) -> bool:
