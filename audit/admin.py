@@ -143,16 +143,15 @@ class PeriodFilter(admin.FieldListFilter):
         self.end_parameter = f"{field_path}_to"
         super().__init__(field, request, params, model, model_admin, field_path)
         self.title = gettext_lazy("period")
-        self.start = self._day(params, self.start_parameter)
-        self.end = self._day(params, self.end_parameter)
+        self.start = self._day(self.start_parameter)
+        self.end = self._day(self.end_parameter)
 
-    def _day(self, params: dict, name: str) -> str:
-        value = params.pop(name, None)
+    def _day(self, name: str) -> str:
+        """The parameter's value as given (FieldListFilter took it from the query string)."""
+        value = self.used_parameters.get(name)
         if isinstance(value, list):
             value = value[-1] if value else None
-        if value:
-            self.used_parameters[name] = value
-        return value or ""
+        return (value or "").strip()
 
     def expected_parameters(self) -> list[str]:
         return [self.start_parameter, self.end_parameter]
