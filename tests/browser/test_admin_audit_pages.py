@@ -4,7 +4,6 @@ and nothing wider than the window."""
 
 from __future__ import annotations
 
-import pghistory
 import pytest
 from playwright.sync_api import expect
 
