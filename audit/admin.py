@@ -27,13 +27,15 @@ from pghistory.admin.core import EventsAdmin, EventsChangeList
 
 from accounts.formatting import local_stamp
 from audit import readable
-from audit.models import AccessLogEntry
+from audit.models import AccessAction, AccessLogEntry, AccessPurpose
 
 # A search that finds more people than this asks for a narrower one.
 MAX_PEOPLE_SEARCHED = 50
 # How many of the people a search found are offered as filter choices.
 MAX_PEOPLE_OFFERED = 15
 PERSON_PARAMETER = "person"
+# AccessLogEntry.detail of the people a search in these lists offered.
+ADMIN_SEARCH = "admin-search"
 
 
 class ReadOnlyMixin:
@@ -97,17 +99,17 @@ class PersonFilter(admin.SimpleListFilter):
             people = [*readable.people_by_id([int(chosen)]).values(), *people]
         return [(str(person.pk), readable.person_label(person)) for person in people]
 
+    def __init__(self, request, params, model, model_admin) -> None:
+        self.filter_by_people = model_admin.filter_by_people
+        super().__init__(request, params, model, model_admin)
+
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
         if not value:
             return queryset
         if not value.isdigit():
             raise IncorrectLookupParameters(_("Choose the person from the list."))
-        return self.model_admin_filter(queryset, [int(value)])
-
-    def __init__(self, request, params, model, model_admin) -> None:
-        self.model_admin_filter = model_admin.filter_by_people
-        super().__init__(request, params, model, model_admin)
+        return self.filter_by_people(queryset, [int(value)])
 
 
 class StaffFilter(admin.SimpleListFilter):
@@ -221,6 +223,19 @@ class PeopleAdminMixin:
     def filter_by_people(self, queryset: QuerySet, ids: list[int]) -> QuerySet:
         raise NotImplementedError
 
+    def log_people_offered(self, request: HttpRequest, response: Any) -> None:
+        """The people a search offers by name are shown to the privacy officer: log them, as
+        the staff search logs its results."""
+        people = getattr(request, "_found_people", [])[:MAX_PEOPLE_OFFERED]
+        if people and getattr(response, "status_code", 0) == 200:
+            AccessLogEntry.record_many(
+                actor=request.user,
+                action=AccessAction.SEARCH,
+                purpose=AccessPurpose.SUPERVISION,
+                subjects=[(person, None) for person in people],
+                detail=ADMIN_SEARCH,
+            )
+
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
@@ -291,6 +306,7 @@ class AccessLogChangeList(ChangeList):
 
 # What kind of list or search a person appeared in (AccessLogEntry.detail).
 ACCESS_DETAILS = {
+    ADMIN_SEARCH: gettext_lazy("a person search in administration"),
     "admin-list": gettext_lazy("an administration list"),
     "admin-history": gettext_lazy("an administration history page"),
     "recordings": gettext_lazy("the list of call recordings"),
@@ -327,7 +343,11 @@ class AccessLogEntryAdmin(PeopleAdminMixin, ReadOnlyAdmin):
         return AccessLogChangeList
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
-        return super().changelist_view(request, {**(extra_context or {}), "title": _("Access log")})
+        response = super().changelist_view(
+            request, {**(extra_context or {}), "title": _("Access log")}
+        )
+        self.log_people_offered(request, response)
+        return response
 
     def filter_by_people(self, queryset: QuerySet, ids: list[int]) -> QuerySet:
         # By label: audit sits below the register and does not import it.
@@ -461,9 +481,13 @@ class HistoryAdmin(PeopleAdminMixin, EventsAdmin):
         return queryset.references([person(pk=pk) for pk in ids])
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
-        return admin.ModelAdmin.changelist_view(
+        # Django's own view, not pghistory's: that one names the page after the model and
+        # describes its own filters (?obj=, ?method=) in English.
+        response = admin.ModelAdmin.changelist_view(
             self, request, {**(extra_context or {}), "title": _("Change history")}
         )
+        self.log_people_offered(request, response)
+        return response
 
     @admin.display(description=gettext_lazy("time"), ordering="pgh_created_at")
     def when(self, event: Any) -> str:

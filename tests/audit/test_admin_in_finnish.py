@@ -82,6 +82,13 @@ def test_history_and_access_log_find_the_person_by_name_or_customer_number(
     assert rows(client.get(LOG, {"q": "Eiketään Olemassa"})) == []
 
 
+def test_the_people_a_search_offers_are_logged(privacy_officer, client_for):
+    person = CustomerFactory(first_name="Aino", last_name="Mäkinen")
+    client_for(privacy_officer).get(HISTORY, {"q": "Mäkinen"})
+    offered = AccessLogEntry.objects.about(person).get(detail="admin-search")
+    assert offered.user == privacy_officer and offered.action == AccessAction.SEARCH
+
+
 def test_access_log_names_the_person_and_the_staff_member(privacy_officer, named_clerk, client_for):
     person = CustomerFactory(first_name="Aino", last_name="Mäkinen")
     view(person, named_clerk)
@@ -153,8 +160,9 @@ def test_the_lists_take_the_same_queries_for_few_and_many_rows(
     _page_of(20, named_clerk, supervisor)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
-    # The search adds the people it finds (the staff search) and the note of it.
-    with django_assert_max_num_queries(len(few.captured_queries) + 3):
+    # The search adds the people it finds (the staff search), the note of it and their
+    # access-log entries.
+    with django_assert_max_num_queries(len(few.captured_queries) + 4):
         assert client.get(url, {"q": "a"}).status_code == 200
 
 
