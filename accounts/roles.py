@@ -124,6 +124,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "calls.add_recordinghold",
         "calls.change_recordinghold",
         "privacy.view_retentionrun",
+        # The job outbox and the runs of scheduled jobs: what is stuck or failed.
+        "jobs.view_job",
+        "jobs.view_scheduledrun",
         # The proof of erasures, on request and by retention (issue #11).
         "privacy.view_erasurerecord",
         "privacy.view_pendingfiledeletion",

@@ -15,6 +15,7 @@ from accounts import work_queue
 from accounts.middleware import ENROLMENT, UnusableInput
 from accounts.models import Enrolment
 from accounts.roles import Role, roles_of
+from jobs.schedule import scheduled_jobs
 
 
 @login_required
@@ -37,19 +38,11 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def schedule(request: HttpRequest) -> HttpResponse:
-    """Show the privacy officer the scheduled jobs, read-only, as declared in settings."""
+    """Show the privacy officer the scheduled jobs, read-only: the schedule in words, the last
+    run and its outcome, and the next run."""
     if Role.PRIVACY_OFFICER not in roles_of(request.user):
         raise PermissionDenied
-    jobs = [
-        {
-            "name": name,
-            "task": job["task"],
-            "schedule": job["schedule"],
-            "description": job["description"],
-        }
-        for name, job in settings.SCHEDULED_JOBS.items()
-    ]
-    return render(request, "accounts/schedule.html", {"jobs": jobs})
+    return render(request, "accounts/schedule.html", {"jobs": scheduled_jobs()})
 
 
 @require_GET

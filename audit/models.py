@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.actors import actor_pair, exactly_one_actor, split_actor
+from accounts.formatting import local_stamp
 
 if TYPE_CHECKING:
     from accounts.models import Actor
@@ -151,7 +152,7 @@ class AccessLogEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"
+        return f"{local_stamp(self.at)} {self.actor} {self.get_action_display()}"
 
     @property
     def actor(self) -> Actor | None:

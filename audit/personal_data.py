@@ -6,6 +6,7 @@ from __future__ import annotations
 import pghistory.core
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from privacy.declarations import RetentionPolicy, Trail, not_personal, policies, trail
@@ -44,6 +45,7 @@ not_personal(
 ACCESS_LOG_PERIOD = policies.register(
     RetentionPolicy(
         name="access-log",
+        title=_("Access log"),
         model="audit.AccessLogEntry",
         age_field="at",
         period=relativedelta(years=settings.ACCESS_LOG_RETENTION_YEARS),
@@ -65,6 +67,11 @@ def register_history_policies() -> list[RetentionPolicy]:
                 model=event_model._meta.label,
                 age_field="pgh_created_at",
                 period=relativedelta(years=settings.CHANGE_HISTORY_RETENTION_YEARS),
+                title=format_lazy(
+                    "{}: {}",
+                    _("Change history"),
+                    event_model.pgh_tracked_model._meta.verbose_name_plural,
+                ),
                 description=_(
                     "Change history is deleted after the period of "
                     "CHANGE_HISTORY_RETENTION_YEARS (notice §16)."

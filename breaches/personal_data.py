@@ -28,6 +28,7 @@ from privacy.retention import RetentionPolicy
 
 CLOSED_BREACHES = RetentionPolicy(
     name="closed-breaches",
+    title=_("Closed personal-data breaches"),
     model="breaches.Breach",
     age_field="closed_at",
     period=relativedelta(years=settings.BREACH_RETENTION_YEARS),

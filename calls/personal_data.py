@@ -20,6 +20,7 @@ from privacy.retention import RetentionPolicy
 
 RECORDINGS_30_DAYS = RetentionPolicy(
     name="call-recordings",
+    title=_("Call recordings"),
     model="calls.CallRecording",
     age_field="started_at",
     period=timedelta(days=30),

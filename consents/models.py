@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts.actors import actor_pair, at_most_one_actor, exactly_one_actor
+from accounts.formatting import local_stamp
 from privacy.declarations import Basis, Category
 
 if TYPE_CHECKING:
@@ -281,7 +282,7 @@ class ConsentEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()}: {self.purpose} ({self.at:%Y-%m-%d %H:%M})"
+        return f"{self.get_action_display()}: {self.purpose} ({local_stamp(self.at)})"
 
     @property
     def recorder(self) -> Actor | None:
@@ -598,7 +599,7 @@ class Disclosure(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.recipient} {self.disclosed_at:%Y-%m-%d}"
+        return f"{self.recipient} {local_stamp(self.disclosed_at, date_only=True)}"
 
     def get_categories_display(self) -> list[str]:
         labels = dict(Category.choices)
@@ -793,7 +794,7 @@ class AudienceExport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.purpose} {local_stamp(self.created_at)}"
 
     @property
     def percent(self) -> int:

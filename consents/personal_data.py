@@ -25,6 +25,7 @@ from privacy.declarations import (
 # which categories, whose data, the copy's SHA-256) stays while the person's record does.
 DISCLOSURE_COPIES_ONE_YEAR = RetentionPolicy(
     name="disclosure-copies",
+    title=_("Copies of disclosed data"),
     model="consents.Disclosure",
     age_field="disclosed_at",
     period=timedelta(days=365),

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth, Upper
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -233,6 +234,10 @@ class Customer(models.Model):
         if not self.customer_number:
             self.customer_number = Customer.objects.next_customer_number()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        """Return the person's page (linked from the admin's access log and history)."""
+        return reverse("customers:detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         if self.country == "FI" and self.postal_code:

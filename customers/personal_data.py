@@ -26,6 +26,7 @@ from privacy.retention import RetentionPolicy
 # (privacy.erasure); anyone with another reason stays and loses only the role.
 ENDED_CONTACT_ROLES = RetentionPolicy(
     name="ended-contact-roles",
+    title=_("Ended contact-person roles"),
     model="customers.ContactRole",
     age_field="ended_on",
     period=timedelta(days=settings.CONTACT_ROLE_RETENTION_DAYS),

@@ -57,7 +57,7 @@ def plan_for(customer_pk: int) -> tuple[list[dict], int]:
                     "name": str(model._meta.verbose_name_plural),
                     "rows": count,
                     "action": action,
-                    "what": erasure.describe(),
+                    "what": erasure.describe(model),
                 }
             )
     return items, files

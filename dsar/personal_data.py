@@ -25,6 +25,7 @@ from privacy.retention import RetentionPolicy
 
 CLOSED_REQUESTS = RetentionPolicy(
     name="data-subject-requests",
+    title=_("Closed data-subject requests"),
     model="dsar.DataSubjectRequest",
     age_field="closed_at",
     # Calendar years from the day the request closed, counted like the other calendar periods.
@@ -42,6 +43,7 @@ CLOSED_REQUESTS = RetentionPolicy(
 # request closed (issue #11), and with the person when they are erased.
 PACKAGES_30_DAYS = RetentionPolicy(
     name="access-packages",
+    title=_("Access packages"),
     model="dsar.AccessPackage",
     age_field="request_closed_at",
     period=timedelta(days=30),

@@ -27,6 +27,7 @@ from privacy.retention import RetentionPolicy
 # holds the answer's metadata, goes with it (CASCADE).
 FEEDBACK_5_YEARS = RetentionPolicy(
     name="feedback",
+    title=_("Feedback"),
     model="feedback.Feedback",
     age_field="received_at",
     period=relativedelta(years=5),
@@ -39,6 +40,7 @@ FEEDBACK_5_YEARS = RetentionPolicy(
 # within it) and until it expires; then it goes. An answered one goes with its feedback.
 SURVEY_INVITATIONS_UNANSWERED = RetentionPolicy(
     name="survey-invitations",
+    title=_("Unanswered survey invitations"),
     model="feedback.SurveyInvitation",
     age_field="created_at",
     period=timedelta(days=max(settings.SURVEY_QUIET_DAYS, settings.SURVEY_INVITATION_TTL_DAYS)),
@@ -52,6 +54,7 @@ SURVEY_INVITATIONS_UNANSWERED = RetentionPolicy(
 
 WEBSITE_VISITS = RetentionPolicy(
     name="website-visits",
+    title=_("Website visits"),
     model="feedback.WebsiteVisit",
     age_field="visited_at",
     period=timedelta(days=settings.WEBSITE_VISIT_RETENTION_DAYS),

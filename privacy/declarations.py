@@ -27,6 +27,7 @@ from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -90,7 +91,7 @@ class Source(models.TextChoices):
 class Delete:
     """Erasure deletes the rows."""
 
-    def describe(self) -> str:
+    def describe(self, model: type[models.Model] | None = None) -> str:
         return str(_("deleted"))
 
 
@@ -100,8 +101,12 @@ class Anonymise:
 
     fields: tuple[str, ...]
 
-    def describe(self) -> str:
-        return str(_("anonymised (%(fields)s)") % {"fields": ", ".join(self.fields)})
+    def describe(self, model: type[models.Model] | None = None) -> str:
+        """Say what is blanked, by the fields' own names when the model is given."""
+        names = list(self.fields)
+        if model is not None:
+            names = [str(_verbose_name(model, name)) for name in self.fields]
+        return str(_("anonymised (%(fields)s)") % {"fields": ", ".join(names)})
 
 
 @dataclass(frozen=True)
@@ -111,8 +116,15 @@ class Keep:
     duty: str
     period: str
 
-    def describe(self) -> str:
+    def describe(self, model: type[models.Model] | None = None) -> str:
         return str(_("kept: %(duty)s, %(period)s") % {"duty": self.duty, "period": self.period})
+
+
+def _verbose_name(model: type[models.Model], name: str) -> str:
+    try:
+        return model._meta.get_field(name).verbose_name
+    except FieldDoesNotExist:
+        return name
 
 
 WHILE_RELATIONSHIP = "while_relationship"
@@ -181,6 +193,8 @@ class RetentionPolicy:
     # The name of a QuerySet method that leaves out rows kept past the period (a hold, say).
     scope: str = ""
     description: str = ""
+    # The policy's name for people (translated); by default the model's plural name.
+    title: str = ""
     # Whether a run first erases, whole (privacy.erasure), each person whose due rows of this
     # policy were their last reason to be in the register, while those rows still say who.
     erase_people: bool = False
@@ -223,9 +237,19 @@ class RetentionPolicy:
             queryset = queryset.exclude(self._anonymised())
         return queryset
 
+    @property
+    def display_name(self) -> str:
+        """The policy as the privacy officer knows it ("Puhelutallenteet"), never its code."""
+        if self.title:
+            return str(self.title)
+        try:
+            return str(self.model_class._meta.verbose_name_plural).capitalize()
+        except (LookupError, ValueError):
+            return self.name
+
     def describe(self) -> str:
         """Return the rule in words, for the privacy notice and the admin."""
-        action = self.action.describe()
+        action = self.action.describe(self.model_class)
         field_name = self.model_class._meta.get_field(self.age_field).verbose_name
         if self.is_calendar and not self.period.days:
             months = self.period.years * 12 + self.period.months

@@ -46,6 +46,7 @@ from privacy.declarations import (
     blank_value,
     registry,
 )
+from privacy.models import ERASURE_QUEUE as ERASURE_QUEUE_NAME
 from privacy.models import (
     ErasedPerson,
     ErasureReason,
@@ -62,7 +63,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # The PendingFileDeletion queue of erasure's files (retention's queues are named by policy).
-ERASURE_QUEUE = "erasure"
+ERASURE_QUEUE = ERASURE_QUEUE_NAME
 # People erased per selection by a retention run; each person is one transaction.
 PEOPLE_BATCH = 500
 

@@ -11,7 +11,34 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.formatting import local_stamp
+
 MAX_RECORDED_MESSAGES = 50
+
+# The runs and file queues that are not a retention policy of their own.
+ORPHAN_SWEEP = "orphan-files"
+ERASURE_QUEUE = "erasure"
+_OTHER_RUNS = {
+    ORPHAN_SWEEP: _("Stored files no row refers to"),
+    ERASURE_QUEUE: _("Files of erased people"),
+}
+
+
+def policy_title(name: str) -> str:
+    """A retention policy's (or the orphan sweep's) name for people, never its code."""
+    from privacy.declarations import policies
+
+    if name in _OTHER_RUNS:
+        return str(_OTHER_RUNS[name])
+    try:
+        return policies.get(name).display_name
+    except LookupError:
+        return name
+
+
+def policy_choices(names: list[str]) -> list[tuple[str, str]]:
+    """(code, name) pairs for a filter, sorted by the name people read."""
+    return sorted(((name, policy_title(name)) for name in names), key=lambda pair: pair[1])
 
 
 class RunStatus(models.TextChoices):
@@ -59,7 +86,11 @@ class RetentionRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.policy} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.policy_title} {local_stamp(self.started_at)}"
+
+    @property
+    def policy_title(self) -> str:
+        return policy_title(self.policy)
 
     @property
     def duration(self) -> float | None:
@@ -169,7 +200,7 @@ class ErasureRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_reason_display()} {self.erased_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_reason_display()} {local_stamp(self.erased_at)}"
 
     def deleted(self, label: str) -> int:
         """Return how many rows of the model ("app_label.model") were deleted."""

@@ -19,12 +19,18 @@ from django.db import connection, models
 from django.utils import timezone
 
 from privacy.declarations import file_fields
-from privacy.models import MAX_RECORDED_MESSAGES, PendingFileDeletion, RetentionRun, RunStatus
+from privacy.models import (
+    MAX_RECORDED_MESSAGES,
+    ORPHAN_SWEEP,
+    PendingFileDeletion,
+    RetentionRun,
+    RunStatus,
+)
 from privacy.retention import policy_lock
 
 logger = logging.getLogger(__name__)
 
-SWEEP_NAME = "orphan-files"
+SWEEP_NAME = ORPHAN_SWEEP
 DEFAULT_GRACE = timedelta(hours=1)
 CHUNK = 1_000
 

@@ -358,4 +358,4 @@ def test_links_carry_a_large_id_without_thousands_separators(clerk, privacy_offi
         assert not [h for h in hrefs if re.search(r"123(\s|&nbsp;|\xa0|\u202f)456", h)], hrefs
         pages[user] = body
     assert f"/palaute/uusi/?asiakas={person.pk}" in pages[clerk]
-    assert f"?subject={person.pk}" in pages[privacy_officer]
+    assert f"?person={person.pk}" in pages[privacy_officer]
