@@ -22,7 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from pghistory.admin.core import EventsAdmin, EventsChangeList
 
 from accounts.formatting import local_stamp
@@ -394,7 +394,10 @@ class AccessLogEntryAdmin(PeopleAdminMixin, ReadOnlyAdmin):
         if entry.detail:
             parts.append(str(ACCESS_DETAILS.get(entry.detail, entry.detail)))
         if entry.people is not None:
-            parts.append(_("%(count)d people") % {"count": entry.people})
+            parts.append(
+                ngettext("%(count)d person", "%(count)d people", entry.people)
+                % {"count": entry.people}
+            )
         return ", ".join(parts) or "–"
 
     def _changelist_path(self) -> str:

@@ -18,3 +18,12 @@ class PrivacyConfig(AppConfig):
         )
 
         queue.register()
+
+    def policy_display_name(self, name: str) -> str:
+        """The Finnish name of a registered retention policy (its code if none is)."""
+        from privacy.declarations import policies
+
+        try:
+            return policies.get(name).display_name
+        except LookupError:
+            return name

@@ -45,6 +45,8 @@ COUNT_WITHOUT_PLURAL = {
     "due %(date)s, %(days)d days left",
     # The noun comes first in Finnish: "virheitä 1".
     "%(status)s, started %(when)s, %(errors)d errors",
+    # A limit that is never 1 (MAX_PEOPLE_SEARCHED).
+    "The search found more than %(count)d people: add to it to narrow it down.",
     # Shown only for an estimate, which only a register of many thousands gets.
     "About %(count)s customers in the register.",
     # Limits of a field: never 1.
