@@ -12,8 +12,12 @@ class ConsentsConfig(AppConfig):
     def ready(self) -> None:
         from consents import address_bans, checks, sections  # noqa: F401 (checks register)
 
+        from consents.models import Ban
+        from privacy.objection import register_objections
+
         sections.register()
         address_bans.register()
+        register_objections(Ban.objects.objections_in_force)
 
         def _ensure(sender: AppConfig, **kwargs: object) -> None:
             from consents.purposes import ensure_starting_purposes

@@ -28,6 +28,7 @@ from django_countries.fields import CountryField
 
 from accounts.actors import actor_pair, at_most_one_actor, exactly_one_actor
 from privacy.declarations import Basis, Category
+from privacy.objection import Processing, objection_stops
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -144,9 +145,17 @@ class ConsentPurpose(models.Model):
             self.activity == Activity.MARKETING and channel in ELECTRONIC_CHANNELS
         )
 
+    @property
+    def processing(self) -> Processing:
+        """What contact for the purpose is, in the words of the objection rules."""
+        if self.activity == Activity.MARKETING:
+            return Processing.DIRECT_MARKETING
+        return Processing.SURVEYS
+
     def blocking_bans(self, channel: str) -> list[str]:
-        """Return the kinds of ban that stop contact for this purpose through the channel."""
-        kinds = [BanKind.OBJECTION]
+        """Return the kinds of ban that stop contact for this purpose through the channel: an
+        objection wherever the objection rules say it stops the processing (privacy.objection)."""
+        kinds = [BanKind.OBJECTION] if objection_stops(self.processing) else []
         if self.activity == Activity.MARKETING:
             kinds.append(BanKind.DIRECT_MARKETING)
             if channel == ContactChannel.PHONE:
@@ -350,6 +359,10 @@ class BanKind(models.TextChoices):
 class BanQuerySet(models.QuerySet):
     def in_force(self) -> BanQuerySet:
         return self.filter(lifted_at__isnull=True)
+
+    def objections_in_force(self) -> BanQuerySet:
+        """The objections in force: where privacy.objection finds who has objected."""
+        return self.in_force().filter(kind=BanKind.OBJECTION)
 
 
 @pghistory.track()
