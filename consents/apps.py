@@ -11,7 +11,6 @@ class ConsentsConfig(AppConfig):
 
     def ready(self) -> None:
         from consents import address_bans, checks, sections  # noqa: F401 (checks register)
-
         from consents.models import Ban
         from privacy.objection import register_objections
 

@@ -23,8 +23,10 @@ DIFFERENCES_WITH_THE_2018_NOTICE = {
     "category:call_recording",
     # Contact-person data goes 365 days after the role ends; the notice gives no period.
     "policy:ended-contact-roles",
-    # Website visits go after 90 days; the notice gives no period.
+    # Website visits go after 90 days, and the record of a withdrawn analytics consent 90 days
+    # after the withdrawal; the notice gives no period.
     "policy:website-visits",
+    "policy:analytics-consents-withdrawn",
     # A recording under hold stays past 30 days; the notice says 30 days.
     "exception:call-recordings",
     # Written requests (and the access packages made for them) and breach records are kept
@@ -123,7 +125,7 @@ def test_the_last_result_is_on_the_privacy_officers_front_page_only(db, cast, cl
     run_check()
     page = client_for(cast["privacy_officer"]).get("/").content.decode()
     assert "Tietosuojaselosteen tarkistus" in page
-    assert "8 eroa julkaistun selosteen ja järjestelmän välillä" in page
+    assert "9 eroa julkaistun selosteen ja järjestelmän välillä" in page
     assert "Kohta 7 ei mainitse ilmoitettua tietoryhmää ”Puhelutallenteet”." in page
     for name in ("clerk", "supervisor", "marketer", "outsider"):
         assert (
