@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -122,13 +122,6 @@ class CustomerAdmin(admin.ModelAdmin):
                     "can change the record."
                 ),
             )
-            return redirect("admin:customers_customer_change", object_id)
-        except ValidationError as error:
-            # A refusal of the service (a person who objected is not added to groups).
-            for message in error.messages:
-                messages.error(request, message)
-            if object_id is None:
-                return redirect("admin:customers_customer_add")
             return redirect("admin:customers_customer_change", object_id)
 
     def change_view(

@@ -24,7 +24,7 @@ def test_privacy_officer_compares_the_draft_and_publishes_it(page, privacy_offic
     # The front page shows the last check, with each difference on its line.
     panel = page.get_by_role("region", name="Tietosuojaselosteen tarkistus")
     expect(panel).to_contain_text("9 eroa julkaistun selosteen ja järjestelmän välillä")
-    expect(panel.get_by_role("listitem")).to_have_count(8)
+    expect(panel.get_by_role("listitem")).to_have_count(9)
     panel.get_by_role("link", name="Tarkastele selosteen luonnosta").click()
 
     # Section by section, the changed ones open, the differences marked.

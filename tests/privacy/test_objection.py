@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.roles import Role
 from consents.models import BanKind, Channel, ConsentPurpose
 from consents.selectors import contactable
 from consents.services import ban_lift, ban_record, consent_give
@@ -21,14 +20,12 @@ from privacy.objection import (
     processable,
 )
 from privacy.restriction import restriction_set
-from tests.conftest import make_user, verified_client
 from tests.customers.factories import (
     CompanyFactory,
     ContactRoleFactory,
     CustomerFactory,
     GroupFactory,
 )
-from tests.privacy.test_restriction import admin_form
 
 pytestmark = pytest.mark.django_db
 
@@ -174,16 +171,3 @@ def test_the_customer_page_shows_what_the_objection_covers(clerk, client_for):
     assert "Suoramarkkinointi ja sitä varten tehtävä profilointi" in body
     assert "ei lasketa raportteihin" in body
     assert "Vastustaminen ei estä:" in body
-
-
-def test_the_admin_says_why_a_person_who_objected_was_not_added_to_a_group(clerk):
-    staff_clerk = make_user("staff-clerk", Role.CUSTOMER_SERVICE, is_staff=True)
-    group = GroupFactory()
-    customer = CustomerFactory()
-    _object(customer, clerk)
-    client = verified_client(staff_clerk)
-    url = f"/admin/customers/customer/{customer.pk}/change/"
-    response = client.post(url, {**admin_form(customer), "groups": [group.pk]})
-    assert response.status_code == 302 and response["Location"] == url
-    assert "ei voi lisätä ryhmiin" in client.get(url).content.decode()
-    assert not customer.groups.exists()
