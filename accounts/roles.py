@@ -110,6 +110,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "consents.view_consentwording",
         "consents.add_consentwording",
         "consents.view_audienceexport",
+        "consents.view_analyticsconsent",
         "audit.view_accesslogentry",
         "pghistory.view_events",
         "accounts.view_apiclient",
@@ -155,6 +156,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "customers.view_customergroup",
         "consents.add_audienceexport",
         "consents.view_audienceexport",
+        "consents.view_analyticsconsent",
         "feedback.view_satisfaction_report",
     },
 }

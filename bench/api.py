@@ -103,6 +103,9 @@ def credentials() -> tuple[int, str, str]:
         "from rest_framework.authtoken.models import Token\n"
         "from accounts.models import ApiClient, Scope\n"
         "client, token = ApiClient.issue(name='Verkkosivut (bench)', scopes=[Scope.VISITS])\n"
+        "from consents.models import AnalyticsConsent\n"
+        f"AnalyticsConsent.objects.create(visitor_id='{VISITOR}', banner_version='bench', "
+        "given_through=client)\n"
         "user = User.objects.create_user('bench-baseline', password=None)\n"
         "print(client.pk, token, Token.objects.create(user=user).key)\n"
     )
@@ -173,9 +176,14 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+# The visitor every benchmark visit comes from; its analytics consent is in force.
+VISITOR = "5c0ffee0-0000-4000-8000-000000000001"
+
+
 def visit(n: int) -> dict:
     return {
         "ip_address": f"198.51.{n // 250 % 250}.{n % 250 + 1}",
+        "visitor_id": VISITOR,
         "visited_at": (datetime.now(UTC) - timedelta(seconds=n % 600)).isoformat(),
         "language": "fi-FI",
         "browser": "Firefox 131",

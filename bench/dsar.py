@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -153,12 +154,20 @@ def make_person(scale: int, officer, *, name: str = "Benchmark") -> int:
         batch_size=2_000,
     )
     from accounts.models import ApiClient
+    from consents.models import AnalyticsConsent
 
     client, _token = ApiClient.issue(name=f"bench-{name}-{scale}", scopes=["visits"])
+    consent = AnalyticsConsent.objects.create(
+        visitor_id=uuid.uuid4(), banner_version="bench", customer=person, given_through=client
+    )
     WebsiteVisit.objects.bulk_create(
         [
             WebsiteVisit(
-                visited_at=now, ip_address="192.0.2.1", customer=person, received_from=client
+                visited_at=now,
+                ip_address="192.0.2.1",
+                customer=person,
+                consent=consent,
+                received_from=client,
             )
             for _n in range(VISITS // scale)
         ],

@@ -3,6 +3,7 @@ authority requests are recorded as disclosures."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import admin, messages
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from audit.admin import ReadOnlyAdmin
 from consents.forms import DisclosureAdminForm
 from consents.models import (
+    AnalyticsConsent,
     AudienceExport,
     Ban,
     ConsentEvent,
@@ -79,6 +81,29 @@ class BanAdmin(ReadOnlyAdmin):
     search_fields = ["=customer__customer_number"]
     search_help_text = gettext_lazy("Customer number.")
     show_full_result_count = False
+
+
+@admin.register(AnalyticsConsent)
+class AnalyticsConsentAdmin(ReadOnlyAdmin):
+    list_display = ["visitor_id", "given_at", "banner_version", "withdrawn_at", "visits_deleted"]
+    list_filter = ["banner_version"]
+    list_select_related = ["given_through", "withdrawn_through", "customer"]
+    search_fields = ["=visitor_id"]
+    search_help_text = gettext_lazy("Visitor id.")
+    show_full_result_count = False
+    date_hierarchy = "given_at"
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: Any, search_term: str
+    ) -> tuple[Any, bool]:
+        # Only a whole visitor id finds anything; other text finds nothing (not an error).
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        try:
+            return queryset.filter(visitor_id=uuid.UUID(term)), False
+        except ValueError:
+            return queryset.none(), False
 
 
 @admin.register(Recipient)

@@ -11,11 +11,14 @@ class ConsentsConfig(AppConfig):
 
     def ready(self) -> None:
         from consents import address_bans, checks, contact_rules, queue, sections  # noqa: F401
+        from consents.models import Ban
+        from privacy.objection import register_objections
 
         sections.register()
         contact_rules.register()
         queue.register()
         address_bans.register()
+        register_objections(Ban.objects.objections_in_force)
 
         def _ensure(sender: AppConfig, **kwargs: object) -> None:
             from consents.purposes import ensure_starting_purposes

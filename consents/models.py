@@ -29,6 +29,7 @@ from django_countries.fields import CountryField
 from accounts.actors import actor_pair, at_most_one_actor, exactly_one_actor
 from accounts.formatting import local_stamp
 from privacy.declarations import Basis, Category
+from privacy.objection import Processing, objection_stops
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -145,9 +146,17 @@ class ConsentPurpose(models.Model):
             self.activity == Activity.MARKETING and channel in ELECTRONIC_CHANNELS
         )
 
+    @property
+    def processing(self) -> Processing:
+        """What contact for the purpose is, in the words of the objection rules."""
+        if self.activity == Activity.MARKETING:
+            return Processing.DIRECT_MARKETING
+        return Processing.SURVEYS
+
     def blocking_bans(self, channel: str) -> list[str]:
-        """Return the kinds of ban that stop contact for this purpose through the channel."""
-        kinds = [BanKind.OBJECTION]
+        """Return the kinds of ban that stop contact for this purpose through the channel: an
+        objection wherever the objection rules say it stops the processing (privacy.objection)."""
+        kinds = [BanKind.OBJECTION] if objection_stops(self.processing) else []
         if self.activity == Activity.MARKETING:
             kinds.append(BanKind.DIRECT_MARKETING)
             if channel == ContactChannel.PHONE:
@@ -338,6 +347,126 @@ class ConsentState(models.Model):
         return f"{self.customer_id} {self.purpose_id} {'+' if self.given else '-'}"
 
 
+# --- The website's analytics consent -------------------------------------------------------------
+
+ANALYTICS_CONSENT_PROTECT_TRIGGER = "analyticsconsent_withdrawn_once"
+
+
+class AnalyticsConsentQuerySet(models.QuerySet):
+    def in_force(self) -> AnalyticsConsentQuerySet:
+        return self.filter(withdrawn_at__isnull=True)
+
+    def withdrawn(self) -> AnalyticsConsentQuerySet:
+        """Withdrawn consents (their retention policy's scope): the record that collection
+        stopped and what was deleted."""
+        return self.filter(withdrawn_at__isnull=False)
+
+
+class AnalyticsConsent(models.Model):
+    """One website visitor's consent to analytics (notice §7, §13): the visitor id the website
+    keeps in the visitor's browser, when it was given and on which consent banner, and when it
+    was withdrawn and how many visits the withdrawal deleted.
+
+    A visit is stored only under a consent in force and names it (feedback.WebsiteVisit), so
+    withdrawing deletes exactly what was collected under the consent. A row changes once, when
+    it is withdrawn; a later consent of the same visitor is a new row.
+    """
+
+    visitor_id = models.UUIDField(_("visitor id"))
+    banner_version = models.CharField(
+        _("consent banner version"),
+        max_length=50,
+        help_text=_("The version of the website's consent text the visitor accepted."),
+    )
+    # A signed-in visitor's consent is theirs: erasure and access requests find it.
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="analytics_consents",
+    )
+    given_at = models.DateTimeField(_("given"), default=timezone.now)
+    given_through = models.ForeignKey(
+        "accounts.ApiClient",
+        verbose_name=_("recorded by API client"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_through = models.ForeignKey(
+        "accounts.ApiClient",
+        verbose_name=_("withdrawal recorded by API client"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    visits_deleted = models.PositiveIntegerField(_("visits deleted"), null=True, blank=True)
+
+    objects = AnalyticsConsentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("website analytics consent")
+        verbose_name_plural = _("website analytics consents")
+        ordering = ["-given_at", "-pk"]
+        constraints = [
+            # Also the lookup of a batch's visitors: their consent in force.
+            models.UniqueConstraint(
+                fields=["visitor_id"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="analyticsconsent_one_in_force",
+            ),
+            models.CheckConstraint(
+                name="analyticsconsent_withdrawal_complete",
+                condition=Q(
+                    withdrawn_at__isnull=True,
+                    withdrawn_through__isnull=True,
+                    visits_deleted__isnull=True,
+                )
+                | Q(
+                    withdrawn_at__isnull=False,
+                    withdrawn_through__isnull=False,
+                    visits_deleted__isnull=False,
+                ),
+            ),
+            models.CheckConstraint(
+                name="analyticsconsent_withdrawn_after_given",
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
+            ),
+        ]
+        indexes = [
+            # Retention of withdrawn consents.
+            models.Index(
+                fields=["withdrawn_at"],
+                name="analyticsconsent_withdrawn",
+                condition=Q(withdrawn_at__isnull=False),
+            ),
+            # Erasure and access requests: a signed-in visitor's consents.
+            models.Index(
+                fields=["customer"],
+                name="analyticsconsent_customer",
+                condition=Q(customer__isnull=False),
+            ),
+        ]
+        triggers = [
+            # The record of a consent changes once, when it is withdrawn; never afterwards.
+            pgtrigger.Protect(
+                name=ANALYTICS_CONSENT_PROTECT_TRIGGER,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__withdrawn_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visitor_id} ({timezone.localtime(self.given_at):%d.%m.%Y})"
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.withdrawn_at is None
+
+
 # --- Bans and restrictions ------------------------------------------------------------------------
 
 
@@ -351,6 +480,10 @@ class BanKind(models.TextChoices):
 class BanQuerySet(models.QuerySet):
     def in_force(self) -> BanQuerySet:
         return self.filter(lifted_at__isnull=True)
+
+    def objections_in_force(self) -> BanQuerySet:
+        """The objections in force: where privacy.objection finds who has objected."""
+        return self.in_force().filter(kind=BanKind.OBJECTION)
 
 
 @pghistory.track()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from privacy.declarations import (
@@ -32,6 +33,22 @@ DISCLOSURE_COPIES_ONE_YEAR = RetentionPolicy(
     action=Anonymise(fields=("copy",)),
     batch_size=1_000,
     description=_("Copies of disclosed data are deleted a year after the disclosure."),
+)
+
+# A withdrawn analytics consent is the record that collection stopped and what was deleted; it
+# is kept as long as a visit collected under it could have been, then goes.
+ANALYTICS_CONSENTS_WITHDRAWN = RetentionPolicy(
+    name="analytics-consents-withdrawn",
+    model="consents.AnalyticsConsent",
+    age_field="withdrawn_at",
+    period=timedelta(days=settings.WEBSITE_VISIT_RETENTION_DAYS),
+    action=Delete(),
+    batch_size=20_000,
+    scope="withdrawn",
+    description=_(
+        "A withdrawn website analytics consent is deleted when the visit data's period has "
+        "passed since the withdrawal."
+    ),
 )
 
 declare(
@@ -165,5 +182,28 @@ declare(
         history=False,
         history_reason="A job's progress, written by the job; who asked for it is on the row "
         "and what went out is on its append-only disclosure.",
+    )
+)
+declare(
+    PersonalData(
+        model="consents.AnalyticsConsent",
+        category=Category.CHOICES,
+        purposes=(Purpose.ANALYSIS,),
+        # The controller must be able to show the consent the visit data rests on (GDPR
+        # Art. 7(1)), and that collection stopped when it was withdrawn.
+        basis=Basis.LEGAL_OBLIGATION,
+        sources=(Source.WEBSITE,),
+        subject_path="customer",
+        retention=ANALYTICS_CONSENTS_WITHDRAWN,
+        # Deleting the record deletes the visits collected under it (CASCADE).
+        erasure=Delete(),
+        description="Website visitors' analytics consents: the visitor id, the consent text's "
+        "version, when given and withdrawn, through which API client, and how many visits the "
+        "withdrawal deleted; the customer when a signed-in visitor gave it.",
+        keeps_person=False,
+        keeps_person_reason="A website choice about analytics, which makes nobody a customer.",
+        history=False,
+        history_reason="Written when given and changed once, when withdrawn (a trigger refuses "
+        "any later change); the row names the API clients that did both.",
     )
 )

@@ -31,6 +31,7 @@ from consents.models import (
 from customers.contact_rules import OutsideServiceNotAllowed
 from customers.models import Customer, CustomerQuerySet, LifeStatus
 from privacy.models import Restriction
+from privacy.objection import ObjectionRule, going_on_despite_objection, stopped_by_objection
 from privacy.restriction import restriction_of
 
 # The contact detail each channel needs; a person without it can't be reached that way.
@@ -148,6 +149,21 @@ class CustomerChoices:
     @property
     def ban_kinds(self) -> set[str]:
         return {ban.kind for ban in self.bans}
+
+    @property
+    def objection(self) -> Ban | None:
+        """The person's objection in force, if any."""
+        return next((ban for ban in self.bans if ban.kind == BanKind.OBJECTION), None)
+
+    @property
+    def objection_stops(self) -> list[ObjectionRule]:
+        """What the person's objection stops (privacy.objection), for their page."""
+        return stopped_by_objection()
+
+    @property
+    def objection_leaves(self) -> list[ObjectionRule]:
+        """What goes on despite an objection, and why."""
+        return going_on_despite_objection()
 
     @property
     def free_ban_kinds(self) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ from rapidfuzz.distance import OSA
 
 from customers.lookups import escape_like
 from customers.validators import validate_business_id, validate_postal_code
+from privacy.objection import Processing, processable
 
 CUSTOMER_NUMBER_SEQUENCE = "customers_customer_number_seq"
 _WEIGHTS = (7, 3, 1)
@@ -123,6 +124,11 @@ class CustomerQuerySet(models.QuerySet):
                 postal_code=postal_code,
             )
         return self.filter(condition)
+
+    def analysable(self) -> CustomerQuerySet:
+        """People whose data the reports, groups and the key-account programme may use: no
+        restriction, and no objection that stops analysis (privacy.objection)."""
+        return processable(self, processing=Processing.ANALYSIS)
 
     def count_by_city(self) -> list[tuple[str, int]]:
         """Return (city, people) pairs, largest first; people without a city under ""."""
@@ -363,6 +369,22 @@ class KnownName(models.Model):
         return self.name
 
 
+class CompanyQuerySet(models.QuerySet):
+    def key_accounts_with_contact_counts(self) -> CompanyQuerySet:
+        """Key accounts with how many current contact persons the reports may count."""
+        today = timezone.localdate()
+        counted = (
+            Q(roles__started_on__lte=today)
+            & (Q(roles__ended_on__isnull=True) | Q(roles__ended_on__gte=today))
+            & Q(roles__customer__in=Customer.objects.analysable().values("pk"))
+        )
+        return (
+            self.filter(is_key_account=True)
+            .annotate(contact_count=Count("roles__customer", filter=counted, distinct=True))
+            .order_by("-contact_count", "name", "pk")
+        )
+
+
 class CompanyStatus(models.TextChoices):
     CUSTOMER = "customer", _("Customer")
     PROSPECT = "prospect", _("Prospect")
@@ -381,6 +403,8 @@ class Company(models.Model):
     )
     is_key_account = models.BooleanField(_("key account"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("company")
@@ -607,6 +631,13 @@ class OccupationalHealthCoverage(models.Model):
 class CustomerGroupQuerySet(models.QuerySet):
     def with_member_counts(self) -> CustomerGroupQuerySet:
         return self.annotate(member_count=Count("memberships")).order_by("-member_count", "name")
+
+    def with_analysable_member_counts(self) -> CustomerGroupQuerySet:
+        """Groups with how many of their members the reports may count (Customer.analysable)."""
+        counted = Q(memberships__customer__in=Customer.objects.analysable().values("pk"))
+        return self.annotate(member_count=Count("memberships", filter=counted)).order_by(
+            "-member_count", "name"
+        )
 
 
 class CustomerGroup(models.Model):

@@ -1,4 +1,5 @@
-"""Reports for the analysis purpose of notice §5: counts only, no person in them."""
+"""Reports for the analysis purpose of notice §5: counts only, no person in them. Nobody whose
+processing is restricted, or whose objection stops analysis, is counted (Customer.analysable)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from customers.exports import csv_response, xlsx_response
-from customers.models import Customer, CustomerGroup
+from customers.models import Company, Customer, CustomerGroup
 
 # The page shows this many rows of a report that grows with the data (every city anyone has
 # written down); the export has them all.
@@ -32,23 +33,40 @@ class Report:
 
 def _by_group() -> list[tuple[str, int]]:
     return [
-        (group.name, group.member_count) for group in CustomerGroup.objects.with_member_counts()
+        (group.name, group.member_count)
+        for group in CustomerGroup.objects.with_analysable_member_counts()
+    ]
+
+
+def _by_key_account() -> list[tuple[str, int]]:
+    return [
+        (company.name, company.contact_count)
+        for company in Company.objects.key_accounts_with_contact_counts()
     ]
 
 
 def _by_city() -> list[tuple[str, int]]:
     no_city = _("(no city)")
-    return [(city or no_city, n) for city, n in Customer.objects.count_by_city()]
+    return [(city or no_city, n) for city, n in Customer.objects.analysable().count_by_city()]
 
 
 def _per_month() -> list[tuple[str, int]]:
-    return [(formats.date_format(month, "F Y"), n) for month, n in Customer.objects.new_per_month()]
+    return [
+        (formats.date_format(month, "F Y"), n)
+        for month, n in Customer.objects.analysable().new_per_month()
+    ]
 
 
 REPORTS = {
     report.slug: report
     for report in (
         Report("ryhmat", gettext_lazy("Customers by group"), gettext_lazy("Group"), _by_group),
+        Report(
+            "avainasiakkaat",
+            gettext_lazy("Contact persons of key accounts"),
+            gettext_lazy("Key account"),
+            _by_key_account,
+        ),
         Report("kunnat", gettext_lazy("Customers by city"), gettext_lazy("City"), _by_city),
         Report(
             "uudet",

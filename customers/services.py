@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pghistory
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from audit.history import attributed_to
 from customers.models import SOURCED_FIELDS, Customer, CustomerGroup, GroupMembership, Source
+from privacy.objection import Processing, objection_stops_for
 from privacy.restriction import check_may_change
 
 if TYPE_CHECKING:
@@ -134,8 +137,21 @@ def related_save(*, record: Model, by: Actor) -> Model:
 
 
 def _set_groups(customer: Customer, wanted: set[int]) -> bool:
-    """Make the person's groups exactly `wanted`; return whether anything changed."""
+    """Make the person's groups exactly `wanted`; return whether anything changed.
+
+    Raises ValidationError when a group would be added to a person whose objection stops
+    grouping (privacy.objection); taking them out of groups is always allowed.
+    """
     existing = set(customer.memberships.values_list("group_id", flat=True))
+    if wanted - existing and objection_stops_for(customer.pk, processing=Processing.ANALYSIS):
+        raise ValidationError(
+            {
+                "groups": _(
+                    "The person has objected to the processing of their data: they cannot be "
+                    "added to groups."
+                )
+            }
+        )
     customer.memberships.filter(group_id__in=existing - wanted).delete()
     GroupMembership.objects.bulk_create(
         GroupMembership(customer=customer, group_id=pk) for pk in wanted - existing

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, Q
@@ -219,6 +219,9 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ProcessingRestricted:
             return _restricted(request, customer)
+        except ValidationError as error:
+            form.add_error(None, error)
+            _form_errors(request)
         except ConcurrentEditError as error:
             conflict = error.changes
             messages.error(

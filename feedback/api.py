@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,6 +41,7 @@ from accounts.api_base import (
 )
 from accounts.authentication import HasScope
 from accounts.models import Scope
+from consents.models import ConsentAction
 from customers.models import Customer
 from customers.tokens import (
     INVALID_TOKEN,
@@ -55,7 +57,15 @@ from feedback.models import (
     Topic,
     WebsiteVisit,
 )
-from feedback.services import AnswerRefused, feedback_record, survey_answer_receive
+from feedback.services import (
+    AnswerRefused,
+    analytics_consent_give,
+    analytics_consent_withdraw,
+    feedback_record,
+    survey_answer_receive,
+    visits_store,
+)
+from privacy.restriction import ProcessingRestricted
 
 MAX_TEXT = 5_000
 # A visit may be reported this late (the website batches), and not from the future.
@@ -167,6 +177,7 @@ VISIT_FIELDS = (
     "browser",
     "screen_resolution",
     "visited_at",
+    "visitor_id",
     "person_token",
 )
 
@@ -179,6 +190,17 @@ def _aware_datetime(value: str) -> datetime | None:
             return None
         return moment.astimezone(UTC)
     except (ValueError, OverflowError):
+        return None
+
+
+def _visitor_id(value: Any) -> uuid.UUID | None:
+    """Return the visitor id (a UUID the website keeps in the visitor's browser); None when
+    the value is not one."""
+    if not isinstance(value, str) or len(value) > 36:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
         return None
 
 
@@ -260,6 +282,9 @@ class VisitBatch:
                 self._error(index, "visited_at", _("The time is not within the last 7 days."))
                 moment = None
         resolution = self._text(index, item, "screen_resolution", _RESOLUTION)
+        visitor_id = _visitor_id(item.get("visitor_id"))
+        if visitor_id is None:
+            self._error(index, "visitor_id", _("Give the visitor id (a UUID)."))
         token = item.get("person_token")
         customer_id = None
         if token is not None and token != "":
@@ -273,6 +298,7 @@ class VisitBatch:
             "browser": self._text(index, item, "browser", _BROWSER),
             "screen_resolution": resolution,
             "visited_at": moment,
+            "visitor_id": visitor_id,
             "customer_id": customer_id,
         }
         self.rows.append(row)
@@ -318,9 +344,15 @@ WEBSITE_VISIT_SCHEMA = {
         "language": _optional_text(_LANGUAGE, 35),
         "browser": _optional_text(_BROWSER, 50),
         "screen_resolution": _optional_text(_RESOLUTION, 11),
+        "visitor_id": {
+            "type": "string",
+            "format": "uuid",
+            "description": "The visitor id under which the visitor's analytics consent was "
+            "recorded (POST /api/v1/visits/consent/).",
+        },
         "person_token": {"type": "string", "nullable": True, "maxLength": MAX_TOKEN_LENGTH},
     },
-    "required": ["ip_address", "visited_at"],
+    "required": ["ip_address", "visited_at", "visitor_id"],
     "additionalProperties": False,
 }
 WEBSITE_VISITS_SCHEMA = {
@@ -347,23 +379,38 @@ class VisitIntake(APIView):
         description=(
             "One visit as an object, or up to WEBSITE_VISIT_BATCH_MAX (500) as a list: "
             "`ip_address` (IPv4 or IPv6), `visited_at` (ISO 8601 with an offset, within the "
-            "last 7 days), and optionally `language` (a BCP 47 tag), `browser` (its name), "
+            "last 7 days), `visitor_id` (the UUID under which the visitor's analytics consent "
+            "was recorded), and optionally `language` (a BCP 47 tag), `browser` (its name), "
             "`screen_resolution` (`1920x1080`) and `person_token` (a signed-in visitor's token, "
             "purpose `visits`, issued by the register). With an `Idempotency-Key` header a "
             "retry stores nothing more and gets the first answer. "
-            "Send visits only of visitors who accepted analytics on the website. Field errors "
-            "of a list are keyed `<index>.<field>`; nothing of a refused batch is stored. "
+            "Only visits of visitors whose analytics consent is in force are stored, each under "
+            "that consent; the others are left out and counted in `ignored`. Withdrawing the "
+            "consent deletes the visits stored under it. Field errors of a list are keyed "
+            "`<index>.<field>`; nothing of a refused batch is stored. "
             "Visits are deleted after WEBSITE_VISIT_RETENTION_DAYS (90)."
         ),
         request={"application/json": WEBSITE_VISITS_SCHEMA},
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: inline_serializer("VisitsStored", {"stored": serializers.IntegerField()})},
+        responses={
+            201: inline_serializer(
+                "VisitsStored",
+                {
+                    "stored": serializers.IntegerField(),
+                    "ignored": serializers.IntegerField(
+                        help_text="Visits left out: the visitor's analytics consent is not in "
+                        "force."
+                    ),
+                },
+            )
+        },
         examples=[
             OpenApiExample(
                 "One visit",
                 value={
                     "ip_address": "192.0.2.10",
                     "visited_at": "2026-11-25T09:05:00+02:00",
+                    "visitor_id": "0b6f1c4e-8d2a-4f3b-9c1d-2e5a7b8c9d0e",
                     "language": "fi-FI",
                     "browser": "Firefox",
                     "screen_resolution": "1920x1080",
@@ -381,8 +428,125 @@ class VisitIntake(APIView):
             batch.resolve_customers()
         if not batch.is_valid():
             return Response(batch.errors, status=status.HTTP_400_BAD_REQUEST)
-        stored = WebsiteVisit.objects.insert_batch(batch.rows, received_from=request.auth.pk)
-        return Response({"stored": stored}, status=status.HTTP_201_CREATED)
+        result = visits_store(rows=batch.rows, by=request.auth)
+        return Response(
+            {"stored": result.stored, "ignored": result.ignored}, status=status.HTTP_201_CREATED
+        )
+
+
+# --- The website's analytics consent --------------------------------------------------------------
+
+
+class AnalyticsConsentRequestSerializer(StrictJSONSerializer):
+    visitor_id = serializers.UUIDField(
+        help_text="A random id the website keeps in the visitor's browser and sends with each "
+        "of their visits."
+    )
+    action = serializers.ChoiceField(choices=ConsentAction.choices)
+    banner_version = serializers.RegexField(
+        r"^[\x21-\x7e]{1,50}$",
+        max_length=50,
+        required=False,
+        help_text="With give: the version of the consent text the visitor accepted.",
+    )
+    person_token = PersonTokenField(
+        purpose=Scope.VISITS,
+        required=False,
+        help_text="With give, for a signed-in visitor: their token, purpose `visits`.",
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data["action"] == ConsentAction.GIVE:
+            if not data.get("banner_version"):
+                raise serializers.ValidationError(
+                    {"banner_version": [_("Give the version of the consent text.")]}
+                )
+        else:
+            for field in ("banner_version", "person_token"):
+                if field in data:
+                    raise serializers.ValidationError(
+                        {field: [_("This field goes only with give.")]}
+                    )
+        return data
+
+
+class AnalyticsConsentStateSerializer(serializers.Serializer):
+    visitor_id = serializers.UUIDField()
+    given = serializers.BooleanField(help_text="Whether the consent is in force now.")
+    since = serializers.DateTimeField(
+        allow_null=True, help_text="When it was given or, if withdrawn, withdrawn."
+    )
+    recorded = serializers.BooleanField(help_text="Whether this request changed anything.")
+    visits_deleted = serializers.IntegerField(
+        help_text="Visits the withdrawal deleted (0 for a give)."
+    )
+
+
+class AnalyticsConsentIntake(APIView):
+    """Record a website visitor's analytics consent given or withdrawn."""
+
+    required_scope = Scope.VISITS
+    permission_classes = [HasScope]
+
+    @extend_schema(
+        summary="Give or withdraw a visitor's analytics consent",
+        description=(
+            "The website records here the visitor's answer to its analytics consent, under "
+            "the `visitor_id` it then sends with each visit: visits are stored only under a "
+            "consent in force. `give` needs `banner_version` (the consent text accepted) and, "
+            "for a signed-in visitor, may carry their `person_token` (purpose `visits`). "
+            "`withdraw` ends the consent at once and deletes every visit collected under it. "
+            "Idempotent: a give while the consent is in force, or a withdraw while it is not, "
+            "records nothing and answers 200 with the state; a change answers 201. While a "
+            "signed-in visitor's processing is restricted a give is refused with 409."
+        ),
+        request=AnalyticsConsentRequestSerializer,
+        responses={201: AnalyticsConsentStateSerializer, 200: AnalyticsConsentStateSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        incoming = AnalyticsConsentRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        visitor_id = data["visitor_id"]
+        if data["action"] == ConsentAction.GIVE:
+            try:
+                change = analytics_consent_give(
+                    visitor_id=visitor_id,
+                    banner_version=data["banner_version"],
+                    customer=data.get("person_token"),
+                    by=request.auth,
+                )
+            except ProcessingRestricted:
+                return Response(
+                    {
+                        "detail": _(
+                            "Processing of this person's data is restricted; the consent was "
+                            "not recorded."
+                        )
+                    },
+                    status=status.HTTP_409_CONFLICT,
+                )
+        else:
+            change = analytics_consent_withdraw(visitor_id=visitor_id, by=request.auth)
+        consent = change.consent
+        given = consent is not None and consent.is_in_force
+        since = None
+        if consent is not None:
+            since = consent.given_at if given else consent.withdrawn_at
+        body = AnalyticsConsentStateSerializer(
+            {
+                "visitor_id": visitor_id,
+                "given": given,
+                "since": since,
+                "recorded": change.recorded,
+                "visits_deleted": (consent.visits_deleted or 0)
+                if change.recorded and not given
+                else 0,
+            }
+        ).data
+        return Response(
+            body, status=status.HTTP_201_CREATED if change.recorded else status.HTTP_200_OK
+        )
 
 
 # --- Survey answers -----------------------------------------------------------------------------

@@ -365,6 +365,7 @@ class WebsiteVisitQuerySet(models.QuerySet):
             "browser",
             "screen_resolution",
             "customer",
+            "consent",
             "received_from",
         ]
         names = ", ".join(connection.ops.quote_name(opts.get_field(c).column) for c in columns)
@@ -372,9 +373,9 @@ class WebsiteVisitQuerySet(models.QuerySet):
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} ({names}) "  # noqa: S608 (names from model metadata)
-                "SELECT v, ip::inet, lang, browser, res, customer, %s FROM unnest("
-                "%s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[]"
-                ") AS batch (v, ip, lang, browser, res, customer)",
+                "SELECT v, ip::inet, lang, browser, res, customer, consent, %s FROM unnest("
+                "%s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[],"
+                " %s::bigint[]) AS batch (v, ip, lang, browser, res, customer, consent)",
                 [
                     received_from,
                     [row["visited_at"] for row in rows],
@@ -383,6 +384,7 @@ class WebsiteVisitQuerySet(models.QuerySet):
                     [row["browser"] for row in rows],
                     [row["screen_resolution"] for row in rows],
                     [row.get("customer_id") for row in rows],
+                    [row["consent_id"] for row in rows],
                 ],
             )
             return cursor.rowcount
@@ -390,7 +392,8 @@ class WebsiteVisitQuerySet(models.QuerySet):
 
 class WebsiteVisit(models.Model):
     """One page view on the website (notice §7): IP address, language, browser name and screen
-    resolution, and the customer when a signed-in visitor is known."""
+    resolution, the customer when a signed-in visitor is known, and the visitor's analytics
+    consent it was collected under (withdrawing the consent deletes it)."""
 
     visited_at = models.DateTimeField(_("time"))
     ip_address = models.GenericIPAddressField(_("IP address"))
@@ -405,6 +408,16 @@ class WebsiteVisit(models.Model):
         on_delete=models.PROTECT,
         related_name="website_visits",
         db_index=False,  # the partial index below: most visits name nobody
+    )
+    # Collected under this consent in force (notice §7, §13); its withdrawal deletes the visit,
+    # and so does deleting the consent's record (erasure of a signed-in visitor): no visit
+    # outlives the record of the consent it rests on. Indexed (the FK's own index): the
+    # withdrawal finds the visits collected under it.
+    consent = models.ForeignKey(
+        "consents.AnalyticsConsent",
+        verbose_name=_("analytics consent"),
+        on_delete=models.CASCADE,
+        related_name="visits",
     )
     # Who sent it: attribution without a history table (the row is never changed). Not
     # indexed: nothing looks visits up by client, and every index costs each insert.

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from notice import wording
 from notice.facts import Facts
 from privacy.declarations import Basis, Category, Purpose, Source
+from privacy.objection import going_on_despite_objection, stopped_by_objection
 
 LANGUAGES = ("fi", "en")
 
@@ -296,6 +297,23 @@ def _retention(facts: Facts, names: dict[str, str]) -> str:
     return "\n\n".join(paragraphs)
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _objection() -> str:
+    """What an objection stops and what goes on, from the rules the register enforces
+    (privacy.objection)."""
+    stops = "; ".join(_lower_first(str(rule.processing.label)) for rule in stopped_by_objection())
+    goes_on = "; ".join(
+        _lower_first(str(rule.processing.label)) for rule in going_on_despite_objection()
+    )
+    return _(
+        "An objection stops at once the processing of the person's data for: %(stops)s. It "
+        "does not stop: %(goes_on)s."
+    ) % {"stops": stops, "goes_on": goes_on}
+
+
 def _rights(names: dict[str, str], language: str) -> str:
     url = reverse("notice:public" if language == "fi" else "notice:public_en")
     return "\n\n".join(
@@ -317,6 +335,7 @@ def _rights(names: dict[str, str], language: str) -> str:
                 "website (%(url)s) and at %(trade_name_genitive)s office."
             )
             % {**names, "url": url},
+            _objection(),
             _(
                 "We answer a request without undue delay and at the latest within one month of "
                 "receiving it. Where necessary, taking into account the complexity and number "

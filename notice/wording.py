@@ -265,6 +265,18 @@ POLICIES: dict[str, PolicyWording] = {
         _("Data on the use of the website is kept for %(period)s."),
         (r"verkkosivu",),
     ),
+    "analytics-consents-withdrawn": PolicyWording(
+        _(
+            "The record of a withdrawn consent to website analytics is kept for %(period)s "
+            "after the withdrawal."
+        ),
+        (r"analytiik",),
+        covered_by="website-visits",
+        covered_reason=_(
+            "the record of a withdrawn analytics consent, kept for the visits' period from "
+            "the withdrawal"
+        ),
+    ),
     "survey-invitations": PolicyWording(
         _("A text-message survey nobody answered is deleted after %(period)s."),
         (r"kysely",),

@@ -10,7 +10,7 @@ from accounts import views as accounts_views
 from calls.api import CallRecordingIntake
 from consents.api import ConsentIntake
 from dsar.api import RequestIntake
-from feedback.api import FeedbackIntake, SurveyAnswerIntake, VisitIntake
+from feedback.api import AnalyticsConsentIntake, FeedbackIntake, SurveyAnswerIntake, VisitIntake
 
 api_v1 = [
     path("whoami/", accounts_api.whoami, name="whoami"),
@@ -18,6 +18,7 @@ api_v1 = [
     path("consents/", ConsentIntake.as_view(), name="consents"),
     path("feedback/", FeedbackIntake.as_view(), name="feedback"),
     path("visits/", VisitIntake.as_view(), name="visits"),
+    path("visits/consent/", AnalyticsConsentIntake.as_view(), name="analytics_consent"),
     path("surveys/answers/", SurveyAnswerIntake.as_view(), name="survey_answers"),
     path("requests/", RequestIntake.as_view(), name="requests"),
 ]

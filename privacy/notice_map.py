@@ -105,15 +105,17 @@ SECTIONS = [
     ),
     NoticeSection(
         "12",
-        "Rights: access, erasure, restriction (Art. 18) and the others",
+        "Rights: access, erasure, restriction (Art. 18), objection (Art. 21) and the others",
         services=(
             "privacy.erasure.erase_person",
             "privacy.restriction.check_may_change",
+            "privacy.objection.processable",
             "notice.request_forms.render",
         ),
         tests=(
             "tests/privacy/test_erasure.py",
             "tests/privacy/test_restriction.py",
+            "tests/privacy/test_objection.py",
             "tests/notice/test_documents.py",
         ),
         declarations=lambda d: d.model.lower() == "privacy.restriction",
@@ -121,8 +123,16 @@ SECTIONS = [
     NoticeSection(
         "13",
         "Electronic direct marketing only with consent; withdrawal any time",
-        services=("consents.selectors.contactable", "consents.services.consent_withdraw"),
-        tests=("tests/consents/test_selector.py", "tests/consents/test_audiences.py"),
+        services=(
+            "consents.selectors.contactable",
+            "consents.services.consent_withdraw",
+            "feedback.services.analytics_consent_withdraw",
+        ),
+        tests=(
+            "tests/consents/test_selector.py",
+            "tests/consents/test_audiences.py",
+            "tests/feedback/test_analytics_consent.py",
+        ),
         declarations=lambda d: d.category == Category.CHOICES,
     ),
     NoticeSection(

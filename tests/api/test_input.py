@@ -15,6 +15,7 @@ from consents.models import ConsentEvent
 from customers.tokens import person_token
 from feedback.models import Feedback, WebsiteVisit
 from tests.customers.factories import CustomerFactory
+from tests.feedback.factories import AnalyticsConsentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +32,19 @@ def post(url, body, headers, content_type="application/json", **extra):
     return Client().post(url, data, content_type=content_type, **headers, **extra)
 
 
+# A visitor whose analytics consent is in force (the autouse fixture below).
+VISITOR = "0b6f1c4e-8d2a-4f3b-9c1d-2e5a7b8c9d0e"
+
+
+@pytest.fixture(autouse=True)
+def consented_visitor(db):
+    return AnalyticsConsentFactory(visitor_id=VISITOR)
+
+
 def visit(**overrides):
     return {
         "ip_address": "192.0.2.44",
+        "visitor_id": VISITOR,
         "visited_at": (timezone.now() - timedelta(minutes=1)).isoformat(),
         **overrides,
     }
@@ -89,7 +100,11 @@ def test_an_unknown_key_with_a_lone_surrogate_is_a_400_the_renderer_can_write(
     every_scope, unlimited
 ):
     moment = timezone.now().isoformat()
-    body = '{"ip_address": "192.0.2.1", "visited_at": "' + moment + '", "\\ud800x": 1}'
+    body = (
+        '{"ip_address": "192.0.2.1", "visited_at": "'
+        + moment
+        + f'", "visitor_id": "{VISITOR}", "\\ud800x": 1}}'
+    )
     response = post("/api/v1/visits/", body, every_scope[1])
     assert response.status_code == 400
     assert response.json() == {"\\ud800x": ["Tekstissä on merkkejä, joita ei sallita."]}

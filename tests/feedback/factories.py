@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import factory
 from django.utils import timezone
 
 from accounts.models import ApiClient, Scope
+from consents.models import AnalyticsConsent
 from feedback.models import (
     Feedback,
     FeedbackChannel,
@@ -52,9 +54,21 @@ def _website() -> ApiClient:
     return client
 
 
+class AnalyticsConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AnalyticsConsent
+
+    visitor_id = factory.LazyFunction(uuid.uuid4)
+    banner_version = "2026-11"
+    given_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    given_through = factory.LazyFunction(_website)
+
+
 class WebsiteVisitFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = WebsiteVisit
+
+    consent = factory.SubFactory(AnalyticsConsentFactory)
 
     visited_at = factory.LazyFunction(timezone.now)
     ip_address = factory.Sequence(lambda n: f"192.0.2.{n % 250 + 1}")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from accounts.models import ApiClient, Scope
 from customers.tokens import person_token
 from feedback.models import Feedback, FeedbackChannel, FeedbackStatus, WebsiteVisit
 from tests.customers.factories import CustomerFactory
+from tests.feedback.factories import AnalyticsConsentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +31,19 @@ def post(url, payload, headers, **extra):
     return Client().post(url, body, content_type="application/json", **headers, **extra)
 
 
+# A visitor whose analytics consent is in force (the `consented` fixture, for every test here).
+VISITOR = "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b"
+
+
+@pytest.fixture(autouse=True)
+def consented(db):
+    return AnalyticsConsentFactory(visitor_id=VISITOR)
+
+
 def visit(**overrides):
     data = {
         "ip_address": "192.0.2.44",
+        "visitor_id": VISITOR,
         "visited_at": (timezone.now() - timedelta(minutes=1)).isoformat(),
         "language": "fi-FI",
         "browser": "Firefox 131",
@@ -159,7 +171,7 @@ def test_one_visit_is_stored_with_who_sent_it(website):
     client, headers = website
     response = post(VISITS, visit(ip_address="2001:db8::0:1"), headers)
     assert response.status_code == 201, response.json()
-    assert response.json() == {"stored": 1}
+    assert response.json() == {"stored": 1, "ignored": 0}
     stored = WebsiteVisit.objects.get()
     assert stored.ip_address == "2001:db8::1"
     assert (stored.language, stored.browser, stored.screen_resolution) == (
@@ -169,6 +181,7 @@ def test_one_visit_is_stored_with_who_sent_it(website):
     )
     assert stored.received_from == client
     assert stored.customer is None
+    assert str(stored.consent.visitor_id) == VISITOR
 
 
 def test_a_batch_is_stored_at_once_with_its_customers(website, django_assert_max_num_queries):
@@ -176,10 +189,11 @@ def test_a_batch_is_stored_at_once_with_its_customers(website, django_assert_max
     customer = CustomerFactory()
     batch = [visit(ip_address=f"198.51.100.{n}") for n in range(49)]
     batch.append(visit(person_token=person_token(customer=customer, purpose="visits")))
-    with django_assert_max_num_queries(4):  # token, customers, insert (+ last used)
+    # token, customers, the consents locked, insert (+ last used, and a savepoint's two)
+    with django_assert_max_num_queries(7):
         response = post(VISITS, batch, headers)
     assert response.status_code == 201
-    assert response.json() == {"stored": 50}
+    assert response.json() == {"stored": 50, "ignored": 0}
     assert WebsiteVisit.objects.count() == 50
     assert WebsiteVisit.objects.get(customer=customer)
 
@@ -211,6 +225,9 @@ def test_too_large_a_batch_is_refused(website, settings):
         ({"person_token": "1000000"}, "person_token"),
         ({"utm_source": "x"}, "utm_source"),
         ({"ip_address": 12}, "ip_address"),
+        ({"visitor_id": None}, "visitor_id"),
+        ({"visitor_id": "kävijä-1"}, "visitor_id"),
+        ({"visitor_id": 7}, "visitor_id"),
     ],
 )
 def test_an_invalid_visit_names_the_field(website, overrides, field):
@@ -262,6 +279,7 @@ visit_like = st.fixed_dictionaries(
         "browser": field_values,
         "screen_resolution": field_values,
         "person_token": field_values,
+        "visitor_id": field_values | st.sampled_from([VISITOR, str(uuid.uuid4())]),
     },
 )
 

@@ -23,8 +23,10 @@ DIFFERENCES_WITH_THE_2018_NOTICE = {
     "category:call_recording",
     # Contact-person data goes 365 days after the role ends; the notice gives no period.
     "policy:ended-contact-roles",
-    # Website visits go after 90 days; the notice gives no period.
+    # Website visits go after 90 days, and the record of a withdrawn analytics consent 90 days
+    # after the withdrawal; the notice gives no period.
     "policy:website-visits",
+    "policy:analytics-consents-withdrawn",
     # A recording under hold stays past 30 days; the notice says 30 days.
     "exception:call-recordings",
     # Written requests (and the access packages made for them) and breach records are kept
