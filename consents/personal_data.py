@@ -52,6 +52,7 @@ declare(
         history=False,
         history_reason="The ledger itself: append-only in the database, each row the record "
         "of its one insert, naming the user or API client who recorded it.",
+        contact_field="at",
     )
 )
 declare(

@@ -336,6 +336,23 @@ class PersonalData:
     # the rows it rewrote. Erasure leaves those rows' files, queues the replaced ones for
     # deletion, and blanks the rest as declared.
     takes_person_out: str = ""
+    # A date or time field that records a dealing with the person (a service used, feedback
+    # given, a consent recorded): the inactivity policy (the person declaration's retention)
+    # erases nobody with such a row newer than its period.
+    contact_field: str = ""
+    # The name of a QuerySet method selecting rows that forbid erasing the person (a payment
+    # still being collected: GDPR Art. 17(3)(e)), and the reason erasure and its preview give.
+    blocks_erasure: str = ""
+    blocks_erasure_reason: str = ""
+    # Rows erasure keeps under a legal duty although the rest go (`erasure` is Delete):
+    # `duty` names the duty and period; `duty_rows` a QuerySet method, `method(customer=...)`,
+    # answering {pk: the last day the row is kept} for the preview; `keep_for_duty` the method,
+    # `method(customer=...)`, that detaches those rows from the person (they keep only what the
+    # duty needs) and returns their ids. The declaration's retention policy removes them when
+    # the duty ends.
+    duty: Keep | None = None
+    duty_rows: str = ""
+    keep_for_duty: str = ""
 
     def __post_init__(self) -> None:
         if not self.history and not self.history_reason:
@@ -352,6 +369,10 @@ class PersonalData:
             raise ValueError(f"{self.model}: retention is a RetentionPolicy or WHILE_RELATIONSHIP.")
         if any(not reason for reason in self.not_personal_fields.values()):
             raise ValueError(f"{self.model}: say why each field is not personal.")
+        if self.blocks_erasure and not self.blocks_erasure_reason:
+            raise ValueError(f"{self.model}: say why its rows block erasure.")
+        if bool(self.duty) != bool(self.duty_rows) or bool(self.duty) != bool(self.keep_for_duty):
+            raise ValueError(f"{self.model}: a duty needs duty_rows and keep_for_duty.")
 
     @property
     def model_class(self) -> type[models.Model]:
