@@ -140,7 +140,7 @@ def erasure_blockers(customer_pk: int) -> list[str]:
     for declaration in registry.declarations():
         if not declaration.blocks_erasure:
             continue
-        rows = declaration.model_class._base_manager.filter(
+        rows = declaration.model_class._default_manager.filter(
             **declaration.subject_filter(customer_pk)
         )
         count = getattr(rows, declaration.blocks_erasure)().count()
@@ -157,7 +157,7 @@ def kept_for_duty(customer_pk: int) -> dict[str, dict[int, object]]:
     for declaration in registry.declarations():
         if declaration.duty is None:
             continue
-        manager = declaration.model_class._base_manager
+        manager = declaration.model_class._default_manager
         rows = getattr(manager.all(), declaration.duty_rows)(customer=person)
         if rows:
             kept[declaration.model_class._meta.label_lower] = rows
@@ -276,7 +276,7 @@ def erase_person(
         # erasure no longer finds them.
         for declaration in declarations:
             if declaration.keep_for_duty:
-                manager = declaration.model_class._base_manager
+                manager = declaration.model_class._default_manager
                 kept_pks = getattr(manager.all(), declaration.keep_for_duty)(customer=person)
                 if kept_pks:
                     counts["kept"][declaration.model_class._meta.label_lower] = len(kept_pks)
