@@ -437,7 +437,13 @@ class ContactRoleQuerySet(models.QuerySet):
     def unanswered(self, today: date | None = None) -> ContactRoleQuerySet:
         """Return the roles left on the review list CONTACT_ROLE_REVIEW_GRACE_MONTHS or more."""
         day = today or timezone.localdate()
-        listed_by = day - relativedelta(months=settings.CONTACT_ROLE_REVIEW_GRACE_MONTHS)
+        grace = relativedelta(months=settings.CONTACT_ROLE_REVIEW_GRACE_MONTHS)
+        # The last listing day whose grace has run out by `day`: subtracting months clamps at
+        # a month's end (28.2. - 3 months is 28.11.), so step forward while the next day's
+        # grace has run out too (30.11. + 3 months is 28.2.).
+        listed_by = day - grace
+        while listed_by + timedelta(days=1) + grace <= day:
+            listed_by += timedelta(days=1)
         return self.on_review_list().filter(review_listed_on__lte=listed_by)
 
 

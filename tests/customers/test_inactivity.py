@@ -43,6 +43,7 @@ pytestmark = pytest.mark.django_db
 
 # --- The Accounting Act's period, counted as the law counts it --------------------------------
 
+
 # KPL 2:10 §: six years from the end of the year during which the financial year ended.
 @pytest.mark.parametrize(
     ("day", "year_end", "fy_end", "kept_until"),
@@ -115,8 +116,16 @@ def test_the_inactivity_policy_erases_exactly_the_inactive_and_previews_them(cle
     # Due in three days: added 3 years ago less two days (a day is kept through the day the
     # period ends and goes the day after).
     soon = CustomerFactory(created_at=years_ago(3) + timedelta(days=2))
-    kept = [added_recently, recent_service, in_collection, open_role, covered, consenting,
-            withdrew_lately, soon]
+    kept = [
+        added_recently,
+        recent_service,
+        in_collection,
+        open_role,
+        covered,
+        consenting,
+        withdrew_lately,
+        soon,
+    ]
 
     preview = retention.preview(INACTIVE_PEOPLE)
     assert preview.overdue == preview.people_now == 2
