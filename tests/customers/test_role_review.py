@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pghistory
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.urls import reverse
-import pghistory
 
 from customers.models import ContactRole
 from customers.services import contact_roles_review
