@@ -51,6 +51,7 @@ INACTIVE_PEOPLE = RetentionPolicy(
     action=Delete(),
     erase_people=True,
     batch_size=500,
+    counted_from=_("the last contact, with no customer relationship left"),
     description=_(
         "A person with no customer relationship and no contact for 3 years (INACTIVITY_YEARS) "
         "is erased, with everything about them; payment records the Accounting Act requires "

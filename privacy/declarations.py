@@ -183,6 +183,9 @@ class RetentionPolicy:
     # Whether a run first erases, whole (privacy.erasure), each person whose due rows of this
     # policy were their last reason to be in the register, while those rows still say who.
     erase_people: bool = False
+    # What the period counts from, in words, when the age field alone would mislead (the
+    # inactivity policy counts from the last contact, of which `created_at` is only one).
+    counted_from: str = ""
 
     @property
     def model_class(self) -> type[models.Model]:
@@ -225,7 +228,9 @@ class RetentionPolicy:
     def describe(self) -> str:
         """Return the rule in words, for the privacy notice and the admin."""
         action = self.action.describe()
-        field_name = self.model_class._meta.get_field(self.age_field).verbose_name
+        field_name = (
+            self.counted_from or self.model_class._meta.get_field(self.age_field).verbose_name
+        )
         if self.is_calendar and not self.period.days:
             months = self.period.years * 12 + self.period.months
             if months % 12 == 0:
