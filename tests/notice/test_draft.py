@@ -56,8 +56,15 @@ def test_draft_states_every_retention_period_the_engine_enforces_and_the_seeds_t
     draft_periods = set(PERIOD.findall({s.number: s.body for s in finnish_draft()}[11]))
     assert seed_periods == {"30 vrk", "5 vuotta"}
     # What the seed leaves out: contact persons after the role ends, website visits (and the
-    # shorter periods of unanswered surveys and disclosed copies, already covered by it).
-    assert draft_periods - seed_periods == {"365 vrk tehtävän päättymisestä", "90 vrk", "365 vrk"}
+    # shorter periods of unanswered surveys and disclosed copies, already covered by it), the
+    # inactivity period and the accounting vouchers' (issue #16).
+    assert draft_periods - seed_periods == {
+        "365 vrk tehtävän päättymisestä",
+        "90 vrk",
+        "365 vrk",
+        "3 vuotta",
+        "6 vuotta",
+    }
     section_11 = {s.number: s.body for s in finnish_draft()}[11]
     assert "Puhelutallenteiden säilytysaika on 30 vrk." in section_11
     assert "Tallenne, jota koskee avoin tietopyyntö, säilytetään, kunnes pyyntöön on vastattu." in (
