@@ -264,25 +264,6 @@ POLICIES: dict[str, PolicyWording] = {
         ),
         (r"tehtäv", r"yhteyshenkil"),
     ),
-    "inactive-people": PolicyWording(
-        _(
-            "A person who no longer has a customer relationship with us (no service used or "
-            "booked, no payment open, and no occupational-health coverage, contact role, "
-            "consent or ban in force) and with whom we last dealt more than %(period)s ago is "
-            "removed from the register with all their data."
-        ),
-        (r"asiakassuhde",),
-        whole_person=True,
-    ),
-    "accounting-vouchers": PolicyWording(
-        _(
-            "Payment records that the Accounting Act requires us to keep are kept for "
-            "%(period)s from the end of the year in which the financial year ended, even when "
-            "the person is otherwise removed from the register; they then hold only the "
-            "payer's name and customer number."
-        ),
-        (r"kirjanpito",),
-    ),
     "website-visits": PolicyWording(
         _("Data on the use of the website is kept for %(period)s."),
         (r"verkkosivu",),
@@ -318,6 +299,25 @@ POLICIES: dict[str, PolicyWording] = {
         (r"luovute",),
         covered_by=GENERAL_CRITERION,
         covered_reason=_("a copy that goes sooner than the data it copies"),
+    ),
+    "inactive-people": PolicyWording(
+        _(
+            "A person who no longer has a customer relationship with us (no service used or "
+            "booked, no payment open, and no occupational-health coverage, contact role, "
+            "consent or ban in force) and with whom we last dealt more than %(period)s ago is "
+            "removed from the register with all their data."
+        ),
+        (r"asiakassuhde",),
+        whole_person=True,
+    ),
+    "accounting-vouchers": PolicyWording(
+        _(
+            "Payment records that the Accounting Act requires us to keep are kept for "
+            "%(period)s from the end of the year in which the financial year ended, even when "
+            "the person is otherwise removed from the register; they then hold only the "
+            "payer's name and customer number."
+        ),
+        (r"kirjanpito",),
     ),
 }
 
