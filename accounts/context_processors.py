@@ -11,6 +11,7 @@ NAVIGATION = [
     (_("Front page"), "home", None),
     (_("Customers"), "customers:list", "customers.view_customer"),
     (_("Companies"), "customers:company_list", "customers.view_company"),
+    (_("Contact roles to review"), "customers:role_review", "customers.change_contactrole"),
     (_("Reports"), "customers:reports", "customers.view_reports"),
     (_("Customer feedback"), "feedback:list", "feedback.view_feedback"),
     (_("Satisfaction"), "feedback:report", "feedback.view_satisfaction_report"),

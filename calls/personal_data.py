@@ -46,6 +46,7 @@ declare(
         retention=RECORDINGS_30_DAYS,
         erasure=Delete(),
         description="Call metadata (number, time, agent, queue) and the audio of the call.",
+        contact_field="started_at",
     )
 )
 

@@ -70,6 +70,7 @@ declare(
         history=False,
         history_reason="The ledger itself: append-only in the database, each row the record "
         "of its one insert, naming the user or API client who recorded it.",
+        contact_field="at",
     )
 )
 declare(
@@ -100,7 +101,11 @@ declare(
         erasure=Delete(),
         description="Direct-marketing, telemarketing and survey bans and objections, "
         "with their start, source and who recorded and lifted them.",
-        # A ban in force can be honoured only while the person is known.
+        # A ban in force can be honoured only while the person is known. Decided (issue #16):
+        # the register keeps no separate list of banned addresses or numbers; every audience
+        # is drawn from the register's people, and a returning person is matched by the
+        # duplicate check (email, phone, name and address). So a ban in force keeps its
+        # person, who the inactivity policy then does not erase; a lifted ban keeps nobody.
         keeps_person_scope="in_force",
     )
 )

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pghistory
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import TruncMonth, Upper
+from django.db.models.functions import Coalesce, Greatest, TruncMonth, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,7 @@ from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 from rapidfuzz.distance import OSA
 
+from customers.accounting import voucher_kept_until, voucher_year_end
 from customers.lookups import escape_like
 from customers.validators import validate_business_id, validate_postal_code
 from privacy.objection import Processing, processable
@@ -429,10 +432,48 @@ class Company(models.Model):
         return self.name
 
 
+def inactivity_cutoff(today: date | None = None) -> date:
+    """Return the first day whose dealings still count as contact (INACTIVITY_YEARS back)."""
+    return (today or timezone.localdate()) - relativedelta(years=settings.INACTIVITY_YEARS)
+
+
 class ContactRoleQuerySet(models.QuerySet):
     def current(self, on: date | None = None) -> ContactRoleQuerySet:
         day = on or timezone.localdate()
         return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day), started_on__lte=day)
+
+    def with_last_activity(self) -> ContactRoleQuerySet:
+        """Annotate `last_activity`: the later of the start and the last confirmation."""
+        return self.annotate(
+            last_activity=Greatest("started_on", Coalesce("confirmed_on", "started_on"))
+        )
+
+    def due_for_review(self, today: date | None = None) -> ContactRoleQuerySet:
+        """Return the open-ended roles not yet on the review list with no confirmation or
+        activity for CONTACT_ROLE_REVIEW_MONTHS."""
+        day = today or timezone.localdate()
+        quiet_since = day - relativedelta(months=settings.CONTACT_ROLE_REVIEW_MONTHS)
+        return (
+            self.filter(ended_on__isnull=True, review_listed_on__isnull=True)
+            .with_last_activity()
+            .filter(last_activity__lt=quiet_since)
+        )
+
+    def on_review_list(self) -> ContactRoleQuerySet:
+        """Return the roles waiting for customer service to confirm or end them."""
+        return self.filter(ended_on__isnull=True, review_listed_on__isnull=False)
+
+    def unanswered(self, today: date | None = None) -> ContactRoleQuerySet:
+        """Return the roles left on the review list CONTACT_ROLE_REVIEW_GRACE_MONTHS or more."""
+        day = today or timezone.localdate()
+        grace = relativedelta(months=settings.CONTACT_ROLE_REVIEW_GRACE_MONTHS)
+        # The last listing day whose grace has run out by `day`: subtracting months clamps at
+        # a month's end (28.2. - 3 months is 28.11.), so step forward while the next day's
+        # grace has run out too (30.11. + 3 months is 28.2.).
+        listed_by = day - grace
+        while listed_by + timedelta(days=1) + grace <= day:
+            listed_by += timedelta(days=1)
+        return self.on_review_list().filter(review_listed_on__lte=listed_by)
 
 
 @pghistory.track()
@@ -450,6 +491,12 @@ class ContactRole(models.Model):
     work_phone = PhoneNumberField(_("work phone"), blank=True)
     started_on = models.DateField(_("started"), default=timezone.localdate)
     ended_on = models.DateField(_("ended"), null=True, blank=True)
+    # The last time customer service confirmed the role still holds (the review list).
+    confirmed_on = models.DateField(_("confirmed"), null=True, blank=True, editable=False)
+    # When the role went onto the review list; cleared by a confirmation or an end.
+    review_listed_on = models.DateField(
+        _("on the review list since"), null=True, blank=True, editable=False
+    )
 
     objects = ContactRoleQuerySet.as_manager()
 
@@ -468,6 +515,12 @@ class ContactRole(models.Model):
             models.Index(
                 fields=["ended_on"], name="contactrole_ended", condition=Q(ended_on__isnull=False)
             ),
+            # The review list and its automatic ending, oldest first.
+            models.Index(
+                fields=["review_listed_on", "id"],
+                name="contactrole_review",
+                condition=Q(ended_on__isnull=True, review_listed_on__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -477,6 +530,15 @@ class ContactRole(models.Model):
     def is_current(self) -> bool:
         today = timezone.localdate()
         return self.started_on <= today and (self.ended_on is None or self.ended_on >= today)
+
+    @property
+    def review_ends_on(self) -> date | None:
+        """Return the day the role is ended unless confirmed (None: not on the review list)."""
+        if self.review_listed_on is None:
+            return None
+        return self.review_listed_on + relativedelta(
+            months=settings.CONTACT_ROLE_REVIEW_GRACE_MONTHS
+        )
 
 
 class ServiceStatus(models.TextChoices):
@@ -501,12 +563,79 @@ class CollectionStatus(models.TextChoices):
     WRITTEN_OFF = "written_off", _("Written off")
 
 
+OPEN_COLLECTION = (CollectionStatus.REMINDED, CollectionStatus.IN_COLLECTION)
+
+
+def _open_collection() -> Q:
+    return Q(collection_status__in=OPEN_COLLECTION) | Q(
+        status=ServiceStatus.USED,
+        payment_status=PaymentStatus.UNPAID,
+        collection_status=CollectionStatus.NONE,
+        price__gt=0,
+    )
+
+
+class ServiceUseQuerySet(models.QuerySet):
+    def open_collection(self) -> ServiceUseQuerySet:
+        """Return the rows with a payment still owed: a used service unpaid, or one being
+        reminded of or collected. The person cannot be erased meanwhile (GDPR Art. 17(3)(e))."""
+        return self.filter(_open_collection())
+
+    def in_relationship(self) -> ServiceUseQuerySet:
+        """Return the rows that keep the person a customer: a collection still open, or a
+        service used, booked or asked for within INACTIVITY_YEARS (or still ahead)."""
+        return self.filter(_open_collection() | Q(date__gte=inactivity_cutoff()))
+
+    def vouchers(self) -> ServiceUseQuerySet:
+        """Return the rows that record a booked sale (a service used, priced, and settled:
+        paid, refunded, invoiced, collected or written off): what the Accounting Act keeps."""
+        return self.filter(status=ServiceStatus.USED, price__gt=0).exclude(_open_collection())
+
+    def detached(self) -> ServiceUseQuerySet:
+        """Return the vouchers kept after their person's erasure."""
+        return self.filter(customer__isnull=True)
+
+    def kept_for_accounting(self, *, customer: Customer) -> dict[int, date]:
+        """Return {id: last day kept} of the person's vouchers still under the Accounting Act's
+        duty (KPL 2:10 §, customers.accounting): what erasing the person keeps."""
+        today = timezone.localdate()
+        kept = {}
+        for pk, day in self.filter(customer=customer).vouchers().values_list("pk", "date"):
+            until = voucher_kept_until(day)
+            if until >= today:
+                kept[pk] = until
+        return kept
+
+    def keep_for_accounting(self, *, customer: Customer) -> list[int]:
+        """Detach those vouchers from the person being erased, keeping on each only who paid
+        (name and customer number) and the year its six years count from; return their ids.
+        Erasure deletes the person's other rows."""
+        kept = self.kept_for_accounting(customer=customer)
+        for pk, day in ServiceUse._base_manager.filter(pk__in=kept).values_list("pk", "date"):
+            ServiceUse._base_manager.filter(pk=pk).update(
+                customer=None,
+                payer_name=customer.full_name[:200],
+                payer_number=customer.customer_number,
+                accounting_year_end=voucher_year_end(day),
+            )
+        return list(kept)
+
+
 @pghistory.track()
 class ServiceUse(models.Model):
-    """A service the person asked for or used, with its payment and collection status."""
+    """A service the person asked for or used, with its payment and collection status.
+
+    When the person is erased, a row recording a booked sale is kept for the Accounting Act
+    (customers.accounting) without its link to the person: `customer` is then empty and the
+    row names only who paid, until its retention ends."""
 
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="services", verbose_name=_("customer")
+        Customer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="services",
+        verbose_name=_("customer"),
     )
     service = models.CharField(_("service"), max_length=150)
     status = models.CharField(
@@ -523,6 +652,16 @@ class ServiceUse(models.Model):
         choices=CollectionStatus.choices,
         default=CollectionStatus.NONE,
     )
+    # Set only when the person is erased and the row kept as an accounting voucher.
+    payer_name = models.CharField(_("payer"), max_length=200, blank=True, editable=False)
+    payer_number = models.CharField(
+        _("payer's customer number"), max_length=12, blank=True, editable=False
+    )
+    accounting_year_end = models.DateField(
+        _("end of the accounting year"), null=True, blank=True, editable=False
+    )
+
+    objects = ServiceUseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("service used")
@@ -530,10 +669,30 @@ class ServiceUse(models.Model):
         ordering = ["-date", "-pk"]
         constraints = [
             models.CheckConstraint(name="serviceuse_price_not_negative", condition=Q(price__gte=0)),
+            # A row without its person is a kept voucher, and knows when its duty ends.
+            models.CheckConstraint(
+                name="serviceuse_detached_is_voucher",
+                condition=Q(customer__isnull=False) | Q(accounting_year_end__isnull=False),
+            ),
+        ]
+        indexes = [
+            # Retention of kept vouchers (ACCOUNTING_VOUCHERS).
+            models.Index(
+                fields=["accounting_year_end"],
+                name="serviceuse_voucher_year",
+                condition=Q(customer__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.service} {self.date:%d.%m.%Y}"
+
+
+class InsuranceQuerySet(models.QuerySet):
+    def in_force(self) -> InsuranceQuerySet:
+        """Return the policies valid today or later (an open-ended one keeps nobody by itself:
+        the services it serves do)."""
+        return self.filter(valid_until__gte=timezone.localdate())
 
 
 @pghistory.track()
@@ -547,6 +706,8 @@ class Insurance(models.Model):
     policy_reference = models.CharField(_("policy reference"), max_length=60)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    objects = InsuranceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("insurance")
@@ -597,6 +758,16 @@ class OccupationalHealthContract(models.Model):
         return f"{self.contract_number} ({self.company})"
 
 
+class OccupationalHealthCoverageQuerySet(models.QuerySet):
+    def in_force(self) -> OccupationalHealthCoverageQuerySet:
+        """Return the coverages in force today or later, under a contract in force."""
+        today = timezone.localdate()
+        return self.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+            Q(contract__ends_on__isnull=True) | Q(contract__ends_on__gte=today),
+        )
+
+
 @pghistory.track()
 class OccupationalHealthCoverage(models.Model):
     """The person's coverage under a company's occupational-health contract."""
@@ -612,6 +783,8 @@ class OccupationalHealthCoverage(models.Model):
     )
     starts_on = models.DateField(_("starts"))
     ends_on = models.DateField(_("ends"), null=True, blank=True)
+
+    objects = OccupationalHealthCoverageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("occupational health coverage")

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.history import attributed_to
-from customers.models import SOURCED_FIELDS, Customer, CustomerGroup, GroupMembership, Source
+from customers.models import (
+    SOURCED_FIELDS,
+    ContactRole,
+    Customer,
+    CustomerGroup,
+    GroupMembership,
+    Source,
+)
 from privacy.objection import Processing, objection_stops_for
-from privacy.restriction import check_may_change
+from privacy.restriction import ProcessingRestricted, check_may_change
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -132,8 +141,82 @@ def related_save(*, record: Model, by: Actor) -> Model:
             "pk"
         ).get()
         check_may_change(customer=record.customer_id, by=by)
+        if isinstance(record, ContactRole) and record.ended_on is None:
+            # Customer service saving a role in force is its confirmation (the review list).
+            record.confirmed_on = timezone.localdate()
+            record.review_listed_on = None
         record.save()
     return record
+
+
+# --- The contact-role review (notice §11: kept while the role requires) -----------------------
+
+
+def _locked_role(role: ContactRole) -> ContactRole:
+    """Lock the role's person (so a restriction set meanwhile is seen), then the role."""
+    customer_id = ContactRole.objects.filter(pk=role.pk).values_list("customer_id", flat=True).get()
+    Customer.objects.select_for_update(no_key=True).filter(pk=customer_id).values("pk").get()
+    return ContactRole.objects.select_for_update().get(pk=role.pk)
+
+
+def contact_role_confirm(*, role: ContactRole, by: Actor) -> ContactRole:
+    """Record that the role still holds: it leaves the review list and its 24 months start
+    again. Raises ProcessingRestricted while the person's processing is restricted."""
+    with transaction.atomic(), attributed_to(by):
+        current = _locked_role(role)
+        check_may_change(customer=current.customer_id, by=by)
+        if current.ended_on is not None:
+            raise ValueError("An ended role cannot be confirmed.")
+        current.confirmed_on = timezone.localdate()
+        current.review_listed_on = None
+        current.save(update_fields=["confirmed_on", "review_listed_on"])
+    return current
+
+
+def contact_role_end(*, role: ContactRole, by: Actor | None, on: date | None = None) -> ContactRole:
+    """End the role today (or `on`): it leaves the review list, and its retention period
+    (ENDED_CONTACT_ROLES) starts. Raises ProcessingRestricted while the person's processing is
+    restricted (and `by` is not the privacy officer)."""
+    day = on or timezone.localdate()
+    with transaction.atomic(), attributed_to(by):
+        current = _locked_role(role)
+        check_may_change(customer=current.customer_id, by=by)
+        if current.ended_on is None:
+            current.ended_on = max(day, current.started_on)
+        current.review_listed_on = None
+        current.save(update_fields=["ended_on", "review_listed_on"])
+    return current
+
+
+@dataclass(frozen=True)
+class RoleReview:
+    listed: int
+    ended: int
+    restricted: int
+
+
+def contact_roles_review(*, today: date | None = None) -> RoleReview:
+    """Put the roles quiet for CONTACT_ROLE_REVIEW_MONTHS on the review list, and end those
+    left unanswered there CONTACT_ROLE_REVIEW_GRACE_MONTHS (the daily job; safe to run twice at
+    once: each role is ended under its lock, and listing is one conditional UPDATE). A role
+    whose person's processing is restricted is not ended: it stays on the list."""
+    day = today or timezone.localdate()
+    with transaction.atomic(), pghistory.context(job="review-contact-roles"):
+        listed = ContactRole.objects.filter(
+            pk__in=ContactRole.objects.due_for_review(day).values("pk")
+        ).update(review_listed_on=day)
+    ended = restricted = 0
+    for pk in ContactRole.objects.unanswered(day).order_by("pk").values_list("pk", flat=True):
+        try:
+            with pghistory.context(job="review-contact-roles"):
+                contact_role_end(role=ContactRole(pk=pk), by=None, on=day)
+        except ProcessingRestricted:
+            restricted += 1
+            continue
+        except ContactRole.DoesNotExist:
+            continue  # erased meanwhile
+        ended += 1
+    return RoleReview(listed=listed, ended=ended, restricted=restricted)
 
 
 def _set_groups(customer: Customer, wanted: set[int]) -> bool:

@@ -38,6 +38,12 @@ urlpatterns = [
         views.related_edit,
         name="related_edit",
     ),
+    path("yhteyshenkilot/tarkistettavat/", views.contact_role_review, name="role_review"),
+    path(
+        "yhteyshenkilot/tarkistettavat/<int:pk>/<slug:decision>/",
+        views.contact_role_decide,
+        name="role_decide",
+    ),
     path("yritykset/", views.company_list, name="company_list"),
     path("yritykset/uusi/", views.company_edit, name="company_create"),
     path("yritykset/<int:pk>/", views.company_detail, name="company_detail"),

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,6 +36,8 @@ from customers.search import Kind, search_customers
 from customers.sections import GROUPS, ROWS_ON_SECTION_PAGE, SECTIONS, cards
 from customers.services import (
     ConcurrentEditError,
+    contact_role_confirm,
+    contact_role_end,
     customer_create,
     customer_update,
     related_save,
@@ -394,3 +397,66 @@ def company_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             return redirect("customers:company_detail", pk=company.pk)
         _form_errors(request)
     return render(request, "customers/company_form.html", {"form": form, "company": company})
+
+
+# --- The contact-role review ---------------------------------------------------------------------
+
+ROLE_REVIEW_ROWS = 25
+
+
+@login_required
+@permission_required("customers.change_contactrole", raise_exception=True)
+def contact_role_review(request: HttpRequest) -> HttpResponse:
+    """The roles quiet for 24 months: customer service confirms each or ends it, before the
+    job ends it 3 months after it appeared here."""
+    roles = (
+        ContactRole.objects.on_review_list()
+        .select_related("customer", "company")
+        .with_last_activity()
+        .order_by("review_listed_on", "pk")
+    )
+    page = Paginator(roles, ROLE_REVIEW_ROWS).get_page(request.GET.get("page"))
+    AccessLogEntry.record_many(
+        actor=request.user,
+        action=AccessAction.LIST,
+        purpose=AccessPurpose.CUSTOMER_SERVICE,
+        subjects=((role.customer, role) for role in page.object_list),
+        detail="contact-role-review",
+    )
+    return render(
+        request,
+        "customers/contact_role_review.html",
+        {"page_obj": page, "query_string": ""},
+    )
+
+
+@login_required
+@permission_required("customers.change_contactrole", raise_exception=True)
+def contact_role_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """Confirm a role on the review list, or end it (POST only)."""
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    if decision not in ("vahvista", "paata"):
+        raise Http404
+    role = get_object_or_404(ContactRole.objects.select_related("customer"), pk=pk)
+    if role.ended_on is not None:
+        messages.error(request, _("The role has already ended."))
+        return redirect(_review_page(request))
+    try:
+        if decision == "vahvista":
+            contact_role_confirm(role=role, by=request.user)
+            messages.success(request, _("Role confirmed: %(role)s.") % {"role": role})
+        else:
+            contact_role_end(role=role, by=request.user)
+            messages.success(request, _("Role ended: %(role)s.") % {"role": role})
+    except ProcessingRestricted:
+        messages.error(
+            request, _("The person's processing is restricted: the role cannot be changed.")
+        )
+    return redirect(_review_page(request))
+
+
+def _review_page(request: HttpRequest) -> str:
+    page = request.POST.get("page", "")
+    url = reverse("customers:role_review")
+    return f"{url}?page={int(page)}" if page.isdigit() else url

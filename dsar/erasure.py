@@ -8,14 +8,14 @@ holds counts only. A blocked erasure erases nothing and says why."""
 from __future__ import annotations
 
 from django.db import models, transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.history import attributed_to
 from dsar.models import DataSubjectRequest, ErasurePlan, RequestType, WorkflowError
 from privacy.declarations import Anonymise, Delete, Keep, registry
-from privacy.erasure import ErasureBlocked, erase_person
+from privacy.erasure import ErasureBlocked, erase_person, erasure_blockers, kept_for_duty
 from privacy.models import ErasureReason
 
 
@@ -29,12 +29,44 @@ def _check(dsar: DataSubjectRequest) -> None:
 
 
 def plan_for(customer_pk: int) -> tuple[list[dict], int]:
-    """Return what erasing the person would do, model by model, and how many files go."""
+    """Return what erasing the person would do, model by model, and how many files go.
+
+    What blocks the erasure (a payment still being collected, GDPR Art. 17(3)(e)) comes first,
+    as "block" items; rows kept under a legal duty (accounting vouchers) are "keep" items that
+    say until when."""
     items, files = [], 0
     with translation.override("fi"):
+        for reason in erasure_blockers(customer_pk):
+            items.append(
+                {
+                    "model": "",
+                    "name": _("Erasure blocked"),
+                    "rows": 0,
+                    "action": "block",
+                    "what": reason,
+                }
+            )
+        duty_kept = kept_for_duty(customer_pk)
         for declaration in registry.declarations():
             model = declaration.model_class
             rows = model._base_manager.filter(**declaration.subject_filter(customer_pk)).distinct()
+            label = model._meta.label_lower
+            kept = duty_kept.get(label, {})
+            if kept:
+                items.append(
+                    {
+                        "model": label,
+                        "name": str(model._meta.verbose_name_plural),
+                        "rows": len(kept),
+                        "action": "keep",
+                        "what": _("%(kept)s; the last until %(until)s")
+                        % {
+                            "kept": declaration.duty.describe(),
+                            "until": formats.date_format(max(kept.values()), "j.n.Y"),
+                        },
+                    }
+                )
+                rows = rows.exclude(pk__in=list(kept))
             count = rows.count()
             if not count:
                 continue
@@ -53,7 +85,7 @@ def plan_for(customer_pk: int) -> tuple[list[dict], int]:
                         files += rows.exclude(**{target.name: ""}).count()
             items.append(
                 {
-                    "model": model._meta.label_lower,
+                    "model": label,
                     "name": str(model._meta.verbose_name_plural),
                     "rows": count,
                     "action": action,

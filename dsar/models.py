@@ -696,6 +696,10 @@ class ErasurePlan(models.Model):
     def kept(self) -> list[dict]:
         return [item for item in self.plan if item["action"] == "keep"]
 
+    def blockers(self) -> list[dict]:
+        """Return what stood in the way of erasure when the preview was made."""
+        return [item for item in self.plan if item["action"] == "block"]
+
 
 # --- Telling the recipients (GDPR Art. 19) -------------------------------------------------------
 

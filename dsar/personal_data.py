@@ -77,6 +77,7 @@ declare(
         "dates, identity check (the method, never a copy), deadline and outcome.",
         keeps_person_scope="open",
         **_COMMON,
+        contact_field="registered_at",
     )
 )
 declare(

@@ -77,6 +77,7 @@ declare(
         erasure=Delete(),
         description="Feedback: channel, topic, text, rating, the call a survey answer is about, "
         "its handling and response.",
+        contact_field="received_at",
     )
 )
 

@@ -188,6 +188,9 @@ def _retention(facts: Facts, text: str) -> list[Difference]:
                 )
             )
     enforced = {_as_key(p["period"]) for p in facts["policies"]}
+    # The contact-role review's periods are enforced by its job, not by a retention policy.
+    review = facts.get("contact_role_review") or {}
+    enforced |= {("months", n) for n in (review.get("months"), review.get("grace_months")) if n}
     for unit, n in sorted(_periods(text) - enforced):
         found.append(
             Difference(

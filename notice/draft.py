@@ -269,7 +269,7 @@ def policy_sentence(policy: dict) -> str:
     sentence = str(said.sentence) % {"period": period_phrase(policy["period"], policy["age_field"])}
     if policy["scope"] and said.exception:
         sentence += " " + str(said.exception)
-    if policy.get("erase_people"):
+    if policy.get("erase_people") and not said.whole_person:
         sentence += " " + _(
             "A person for whom this was the last reason to be in the register is then removed "
             "from it entirely."
@@ -291,6 +291,16 @@ def _retention(facts: Facts, names: dict[str, str]) -> str:
         % names,
     ]
     paragraphs += [policy_sentence(p) for p in ordered_policies(facts)]
+    review = facts.get("contact_role_review")
+    if review:
+        paragraphs.append(
+            _(
+                "Customer service checks a contact person's role when it has not been "
+                "confirmed for %(months)d months; a role not confirmed within %(grace)d months "
+                "of that ends."
+            )
+            % {"months": review["months"], "grace": review["grace_months"]}
+        )
     paragraphs.append(
         _("Data past its period is deleted by scheduled jobs, and every deletion run is recorded.")
     )

@@ -96,6 +96,11 @@ def collect() -> Facts:
         "policies": [policies_found[name] for name in sorted(policies_found)],
         "recipients": recipients,
         "security": security_measures(),
+        # Not a retention policy but a promise of §11: a contact role nobody confirms ends.
+        "contact_role_review": {
+            "months": settings.CONTACT_ROLE_REVIEW_MONTHS,
+            "grace_months": settings.CONTACT_ROLE_REVIEW_GRACE_MONTHS,
+        },
     }
 
 

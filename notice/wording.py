@@ -235,6 +235,9 @@ class PolicyWording:
     # of §11, is stated by that statement: the notice never promises less than is done.
     covered_by: str = ""
     covered_reason: str = ""
+    # The sentence itself says the person goes whole (the inactivity policy): the general
+    # sentence about people left with no reason is not added.
+    whole_person: bool = False
 
 
 GENERAL_CRITERION = "general"
@@ -333,6 +336,25 @@ POLICIES: dict[str, PolicyWording] = {
         (r"varmuuskop",),
         covered_by=GENERAL_CRITERION,
         covered_reason=_("a number kept only as long as a backup may still hold the person"),
+    ),
+    "inactive-people": PolicyWording(
+        _(
+            "A person who no longer has a customer relationship with us (no service used or "
+            "booked, no payment open, and no occupational-health coverage, contact role, "
+            "consent or ban in force) and with whom we last dealt more than %(period)s ago is "
+            "removed from the register with all their data."
+        ),
+        (r"asiakassuhde",),
+        whole_person=True,
+    ),
+    "accounting-vouchers": PolicyWording(
+        _(
+            "Payment records that the Accounting Act requires us to keep are kept for "
+            "%(period)s from the end of the year in which the financial year ended, even when "
+            "the person is otherwise removed from the register; they then hold only the "
+            "payer's name and customer number."
+        ),
+        (r"kirjanpito",),
     ),
 }
 

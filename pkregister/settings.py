@@ -455,6 +455,14 @@ SCHEDULED_JOBS = {
             "entries and files."
         ),
     },
+    "review-contact-roles": {
+        "task": "customers.tasks.review_contact_roles",
+        "schedule": crontab(hour=2, minute=29),
+        "description": _(
+            "Put contact roles with no confirmation or activity for 24 months on customer "
+            "service's review list, and end those left unanswered there for 3 months."
+        ),
+    },
     "prune-known-names": {
         "task": "customers.tasks.prune_known_names",
         "schedule": crontab(hour=4, minute=47),
@@ -530,6 +538,18 @@ AUDIENCE_EXPORT_STALE_MINUTES = env.int("AUDIENCE_EXPORT_STALE_MINUTES", default
 
 # Notice §11: a contact person's data is kept this long after their role ends.
 CONTACT_ROLE_RETENTION_DAYS = env.int("CONTACT_ROLE_RETENTION_DAYS", default=365)
+# Notice §11: a person with no customer relationship left and no contact for this many calendar
+# years is erased whole (customers.personal_data.INACTIVE_PEOPLE).
+INACTIVITY_YEARS = env.int("INACTIVITY_YEARS", default=3)
+# A contact role with no confirmation or activity for this many months goes onto customer
+# service's review list; unanswered there for CONTACT_ROLE_REVIEW_GRACE_MONTHS, it is ended.
+CONTACT_ROLE_REVIEW_MONTHS = env.int("CONTACT_ROLE_REVIEW_MONTHS", default=24)
+CONTACT_ROLE_REVIEW_GRACE_MONTHS = env.int("CONTACT_ROLE_REVIEW_GRACE_MONTHS", default=3)
+# Accounting Act (Kirjanpitolaki 1336/1997) 2:10: vouchers are kept this many years from the end
+# of the calendar year in which the financial year ended. The financial year ends on this
+# month and day (MM-DD).
+ACCOUNTING_VOUCHER_YEARS = env.int("ACCOUNTING_VOUCHER_YEARS", default=6)
+FINANCIAL_YEAR_END = env.str("FINANCIAL_YEAR_END", default="12-31")
 
 # --- Feedback, SMS surveys and website visits (notice §5, §7, §11) ------------------------------
 

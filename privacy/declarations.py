@@ -198,6 +198,9 @@ class RetentionPolicy:
     # Whether a run first erases, whole (privacy.erasure), each person whose due rows of this
     # policy were their last reason to be in the register, while those rows still say who.
     erase_people: bool = False
+    # What the period counts from, in words, when the age field alone would mislead (the
+    # inactivity policy counts from the last contact, of which `created_at` is only one).
+    counted_from: str = ""
 
     @property
     def model_class(self) -> type[models.Model]:
@@ -250,7 +253,9 @@ class RetentionPolicy:
     def describe(self) -> str:
         """Return the rule in words, for the privacy notice and the admin."""
         action = self.action.describe(self.model_class)
-        field_name = self.model_class._meta.get_field(self.age_field).verbose_name
+        field_name = (
+            self.counted_from or self.model_class._meta.get_field(self.age_field).verbose_name
+        )
         if self.is_calendar and not self.period.days:
             months = self.period.years * 12 + self.period.months
             if months % 12 == 0:
@@ -373,6 +378,23 @@ class PersonalData:
     # the rows it rewrote. Erasure leaves those rows' files, queues the replaced ones for
     # deletion, and blanks the rest as declared.
     takes_person_out: str = ""
+    # A date or time field that records a dealing with the person (a service used, feedback
+    # given, a consent recorded): the inactivity policy (the person declaration's retention)
+    # erases nobody with such a row newer than its period.
+    contact_field: str = ""
+    # The name of a QuerySet method selecting rows that forbid erasing the person (a payment
+    # still being collected: GDPR Art. 17(3)(e)), and the reason erasure and its preview give.
+    blocks_erasure: str = ""
+    blocks_erasure_reason: str = ""
+    # Rows erasure keeps under a legal duty although the rest go (`erasure` is Delete):
+    # `duty` names the duty and period; `duty_rows` a QuerySet method, `method(customer=...)`,
+    # answering {pk: the last day the row is kept} for the preview; `keep_for_duty` the method,
+    # `method(customer=...)`, that detaches those rows from the person (they keep only what the
+    # duty needs) and returns their ids. The declaration's retention policy removes them when
+    # the duty ends.
+    duty: Keep | None = None
+    duty_rows: str = ""
+    keep_for_duty: str = ""
 
     def __post_init__(self) -> None:
         if not self.history and not self.history_reason:
@@ -389,6 +411,10 @@ class PersonalData:
             raise ValueError(f"{self.model}: retention is a RetentionPolicy or WHILE_RELATIONSHIP.")
         if any(not reason for reason in self.not_personal_fields.values()):
             raise ValueError(f"{self.model}: say why each field is not personal.")
+        if self.blocks_erasure and not self.blocks_erasure_reason:
+            raise ValueError(f"{self.model}: say why its rows block erasure.")
+        if bool(self.duty) != bool(self.duty_rows) or bool(self.duty) != bool(self.keep_for_duty):
+            raise ValueError(f"{self.model}: a duty needs duty_rows and keep_for_duty.")
 
     @property
     def model_class(self) -> type[models.Model]:

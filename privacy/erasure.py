@@ -98,23 +98,79 @@ def _keeping_rows(declaration: PersonalData, now: datetime) -> QuerySet:
     return rows
 
 
-def people_without_reason(
-    people: QuerySet | None = None, *, now: datetime | None = None
-) -> QuerySet:
-    """Return the people (of `people`, by default everyone) with no row that keeps them.
+def inactivity_policy() -> RetentionPolicy | None:
+    """Return the policy that erases people with no relationship and no contact (the person
+    declaration's own retention), if one is declared."""
+    policy = person_declaration().retention
+    return policy if isinstance(policy, RetentionPolicy) else None
 
-    One statement: a NOT EXISTS per declaration whose rows keep a person, each answered from
-    the index on the row's path to the person.
+
+def is_person_policy(policy: RetentionPolicy) -> bool:
+    """Whether the policy's rows are people: a run erases them whole, nothing else."""
+    declaration = registry.for_model(policy.model_class)
+    return declaration is not None and not declaration.subject_path
+
+
+def people_without_reason(
+    people: QuerySet | None = None, *, now: datetime | None = None, contact: bool = False
+) -> QuerySet:
+    """Return the people (of `people`, by default everyone) with no row that keeps them, and
+    with `contact`, no contact within the inactivity policy's period either.
+
+    One statement: a NOT EXISTS per declaration whose rows keep a person (or record a
+    contact), each answered from the index on the row's path to the person.
     """
     now = now or timezone.now()
     if people is None:
         people = person_declaration().model_class._default_manager.all()
+    inactivity = inactivity_policy() if contact else None
     for declaration in registry.declarations():
-        if not declaration.keeps_person or not declaration.subject_path:
+        if not declaration.subject_path:
             continue
-        rows = _keeping_rows(declaration, now).filter(**{declaration.subject_path: OuterRef("pk")})
-        people = people.filter(~Exists(rows))
+        if declaration.keeps_person:
+            rows = _keeping_rows(declaration, now).filter(
+                **{declaration.subject_path: OuterRef("pk")}
+            )
+            people = people.filter(~Exists(rows))
+        if inactivity is not None and declaration.contact_field:
+            recent = declaration.model_class._default_manager.filter(
+                **{
+                    f"{declaration.contact_field}__gte": inactivity.cutoff(now),
+                    declaration.subject_path: OuterRef("pk"),
+                }
+            )
+            people = people.filter(~Exists(recent))
     return people
+
+
+def erasure_blockers(customer_pk: int) -> list[str]:
+    """Return why the person cannot be erased now (each declaration's `blocks_erasure`)."""
+    reasons = []
+    for declaration in registry.declarations():
+        if not declaration.blocks_erasure:
+            continue
+        rows = declaration.model_class._default_manager.filter(
+            **declaration.subject_filter(customer_pk)
+        )
+        count = getattr(rows, declaration.blocks_erasure)().count()
+        if count:
+            reasons.append(f"{declaration.blocks_erasure_reason} ({count})")
+    return reasons
+
+
+def kept_for_duty(customer_pk: int) -> dict[str, dict[int, object]]:
+    """Return, by model label, the rows erasure would keep under a legal duty and the last day
+    each is kept."""
+    person = person_declaration().model_class._base_manager.get(pk=customer_pk)
+    kept = {}
+    for declaration in registry.declarations():
+        if declaration.duty is None:
+            continue
+        manager = declaration.model_class._default_manager
+        rows = getattr(manager.all(), declaration.duty_rows)(customer=person)
+        if rows:
+            kept[declaration.model_class._meta.label_lower] = rows
+    return kept
 
 
 # --- Erasing one person -------------------------------------------------------------------------
@@ -220,6 +276,19 @@ def erase_person(
         locked = person_model._base_manager.select_for_update().filter(pk=customer.pk)
         if not list(locked.values_list("pk", flat=True)):
             return None
+        label = f"{person_model._meta.label} #{customer.pk}"
+        blockers = erasure_blockers(customer.pk)
+        if blockers:
+            raise ErasureBlocked(f"{label} cannot be erased: {'; '.join(blockers)}")
+        person = person_model._base_manager.get(pk=customer.pk)
+        # Rows kept under a legal duty are detached from the person first: the rest of the
+        # erasure no longer finds them.
+        for declaration in declarations:
+            if declaration.keep_for_duty:
+                manager = declaration.model_class._default_manager
+                kept_pks = getattr(manager.all(), declaration.keep_for_duty)(customer=person)
+                if kept_pks:
+                    counts["kept"][declaration.model_class._meta.label_lower] = len(kept_pks)
         # Every path is followed before anything changes: some run through rows that go.
         about = {
             d.model: list(
@@ -230,7 +299,6 @@ def erase_person(
             )
             for d in declarations
         }
-        label = f"{person_model._meta.label} #{customer.pk}"
         try:
             with pgtrigger.ignore(*_lifted(declarations)):
                 for declaration in declarations:
@@ -351,8 +419,11 @@ def _log_failures(_done: int, failures: list[tuple[int, str]]) -> None:
 def people_left_by(policy: RetentionPolicy, *, now: datetime) -> QuerySet:
     """The people whose rows due under `policy` are their last reason to be in the register."""
     declaration = registry.for_model(policy.model_class)
-    if declaration is None or not declaration.subject_path:
+    if declaration is None:
         raise ValueError(f"{policy.name}: {policy.model} has no path to a person to erase.")
+    if not declaration.subject_path:
+        # The inactivity policy: its due rows are the people themselves.
+        return people_without_reason(policy.candidates(now), now=now, contact=True)
     person_model = person_declaration().model_class
     due = policy.candidates(now).filter(**{declaration.subject_path: OuterRef("pk")})
     return people_without_reason(person_model._default_manager.filter(Exists(due)), now=now)
@@ -403,7 +474,12 @@ def _erase_if_left(
         if person is None:
             return 0
         # Under the lock: a reason added since the selection keeps the person.
-        if not people_without_reason(person_model._base_manager.filter(pk=pk), now=now).exists():
+        again = people_without_reason(
+            person_model._base_manager.filter(pk=pk), now=now, contact=is_person_policy(policy)
+        )
+        if is_person_policy(policy):
+            again = again.filter(pk__in=policy.candidates(now).values("pk"))
+        if not again.exists():
             return 0
         record = erase_person(
             person,

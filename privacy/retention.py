@@ -62,8 +62,9 @@ from privacy.declarations import (
     file_fields,
     policies,
     registry,
+    start_of,
 )
-from privacy.erasure import erase_people_left_by, people_left_by
+from privacy.erasure import ERASURE_QUEUE, erase_people_left_by, is_person_policy, people_left_by
 from privacy.models import MAX_RECORDED_MESSAGES, PendingFileDeletion, RetentionRun, RunStatus
 from privacy.plan import (
     Chain,
@@ -104,6 +105,8 @@ def deletion_problems(policy: RetentionPolicy) -> list[str]:
         model = policy.model_class
     except (LookupError, ValueError):
         return []
+    if is_person_policy(policy):
+        return []  # it erases people through the declarations, never deletes rows itself
     return [f"{policy.name}: {problem}" for problem in deletion_plan(model).problems]
 
 
@@ -145,6 +148,9 @@ class PolicyPreview:
 
 def dry_run(policy: RetentionPolicy, *, now: datetime | None = None) -> DryRun:
     """Count what a run would remove now, without removing anything."""
+    if is_person_policy(policy):
+        people = _people_left(policy, now or timezone.now())
+        return DryRun(policy=policy, rows=people, files=0, people=people)
     due = policy.candidates(now)
     targets = file_fields(policy.model_class)
     if isinstance(policy.action, Anonymise):
@@ -164,6 +170,8 @@ def preview(
     now = now or timezone.now()
     tz = ZoneInfo(settings.TIME_ZONE)
     today = timezone.localtime(now, tz).date()
+    if is_person_policy(policy):
+        return _preview_people(policy, now=now, today=today, days=days)
     horizon = datetime.combine(today + timedelta(days=days + 1), datetime.min.time(), tzinfo=tz)
     age = policy.age_field
     upcoming = policy.candidates(horizon).filter(**{f"{age}__gte": policy.cutoff(now)})
@@ -193,6 +201,28 @@ def preview(
         ],
         pending_files=PendingFileDeletion.objects.for_policy(policy.name).count(),
         people_now=_people_left(policy, now) if policy.erase_people else None,
+    )
+
+
+def _preview_people(
+    policy: RetentionPolicy, *, now: datetime, today: date, days: int
+) -> PolicyPreview:
+    """Preview a policy whose rows are people: who is left without reason now, then on each
+    coming day (everyone's reasons weighed as they will stand that day, nothing else
+    changing). One count a day: the days are few and each count is one statement."""
+    overdue = _people_left(policy, now)
+    counts, before = [], overdue
+    for offset in range(days + 1):
+        end_of_day = start_of(today + timedelta(days=offset + 1)) - timedelta(microseconds=1)
+        upto = _people_left(policy, end_of_day)
+        counts.append(PreviewDay(day=today + timedelta(days=offset), rows=max(upto - before, 0)))
+        before = max(upto, before)
+    return PolicyPreview(
+        policy=policy,
+        overdue=overdue,
+        days=counts,
+        pending_files=PendingFileDeletion.objects.for_policy(ERASURE_QUEUE).count(),
+        people_now=overdue,
     )
 
 
@@ -273,7 +303,7 @@ class _Runner:
                 self.note(f"erasure failed: {type(error).__name__}: {error}"[:500])
                 RetentionRun.objects.filter(pk=self.run.pk).update(errors=F("errors") + 1)
                 failed = True
-        if not failed:
+        if not failed and not is_person_policy(self.policy):
             failed = not self.remove_due_rows()
         self.run.refresh_from_db()
         self.run.finished_at = timezone.now()

@@ -103,7 +103,8 @@ def _service(person, **_):
 
 
 def _insurance(person, **_):
-    return InsuranceFactory(customer=person)
+    # An insurance keeps the person while it is valid (an open-ended one by itself does not).
+    return InsuranceFactory(customer=person, valid_until=timezone.localdate() + timedelta(days=30))
 
 
 def _coverage(person, **_):
@@ -150,7 +151,6 @@ REASONS = [
     _service,
     _insurance,
     _coverage,
-    _group,
     _feedback,
     _recording,
     _second_role,
@@ -181,6 +181,20 @@ def test_a_person_with_another_reason_loses_only_the_ended_role(
     assert other_events.count() == events_before
     assert not ErasureRecord.objects.exists()
     assert (run.people, run.rows, run.errors) == (0, 1, 0)
+
+
+def test_a_group_membership_or_an_expired_insurance_is_no_reason(clerk):
+    """A grouping for analysis is no customer relationship, nor is an insurance whose
+    validity ended (issue #16: they kept the bare person forever)."""
+    role = ended_role()
+    person = role.customer
+    GroupMembership.objects.create(customer=person, group=GroupFactory())
+    InsuranceFactory(customer=person, valid_until=timezone.localdate() - timedelta(days=1))
+
+    run = run_policy()
+
+    assert not Customer.objects.filter(pk=person.pk).exists()
+    assert (run.people, run.errors) == (1, 0)
 
 
 def test_a_due_recording_is_no_reason_and_its_file_goes_after_commit(

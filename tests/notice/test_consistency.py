@@ -38,6 +38,11 @@ DIFFERENCES_WITH_THE_2018_NOTICE = {
     # rights are monitored); the 2018 notice gives none.
     "policy:access-log",
     "policy:change-history",
+    # People with no relationship and no contact for 3 years are erased, and an erased
+    # person's payment records are kept for the Accounting Act (issue #16); the 2018 notice
+    # only says PK Terveys defines the deletion times.
+    "policy:inactive-people",
+    "policy:accounting-vouchers",
 }
 
 

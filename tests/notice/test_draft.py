@@ -56,8 +56,9 @@ def test_draft_states_every_retention_period_the_engine_enforces_and_the_seeds_t
     draft_periods = set(PERIOD.findall({s.number: s.body for s in finnish_draft()}[11]))
     assert seed_periods == {"30 vrk", "5 vuotta"}
     # What the seed leaves out: contact persons after the role ends, website visits, the access
-    # log (the change history's 5 years is the seed's feedback period), and the shorter periods
-    # of unanswered surveys and disclosed copies, already covered by it.
+    # log (the change history's 5 years is the seed's feedback period), the inactivity period
+    # and the accounting vouchers' (issue #16), and the shorter periods of unanswered surveys
+    # and disclosed copies, already covered by it.
     assert draft_periods - seed_periods == {
         "365 vrk tehtävän päättymisestä",
         "90 vrk",
@@ -65,6 +66,8 @@ def test_draft_states_every_retention_period_the_engine_enforces_and_the_seeds_t
         "2 vuotta",
         # The internal ids of erased people, kept as long as a backup could bring them back.
         "37 vrk",
+        "3 vuotta",
+        "6 vuotta",
     }
     assert (
         "Lokitiedot siitä, kuka on katsellut henkilön tietoja"

@@ -10,6 +10,7 @@ from datetime import date
 import pghistory
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from accounts.models import ApiClient, Scope
 from accounts.roles import Role
@@ -17,13 +18,18 @@ from consents.models import ConsentEvent, ConsentState
 from consents.services import consent_give
 from customers.address_updates import import_file
 from customers.models import Customer, ServiceUse, Source
-from customers.services import customer_update, related_save
+from customers.services import (
+    contact_role_confirm,
+    contact_role_end,
+    customer_update,
+    related_save,
+)
 from customers.tokens import person_token
 from feedback.models import Feedback, FeedbackStatus
 from feedback.services import feedback_respond
 from privacy.restriction import ProcessingRestricted, restriction_set
 from tests.conftest import make_user, verified_client
-from tests.customers.factories import CustomerFactory
+from tests.customers.factories import ContactRoleFactory, CustomerFactory
 from tests.feedback.factories import FeedbackFactory
 
 pytestmark = pytest.mark.django_db
@@ -177,7 +183,40 @@ def feedback_respond_called_directly(ctx):
     feedback_respond(feedback=ctx.feedback, response="Hoidettu.", handled=True, by=ctx.clerk)
 
 
+def review_a_contact_role_in_the_staff_screen(ctx):
+    """Confirming or ending a role on the review list is refused, with the Finnish message."""
+    role = ContactRoleFactory(
+        customer=ctx.customer, ended_on=None, review_listed_on=date(2026, 1, 1)
+    )
+    client = ctx.client(ctx.clerk)
+    for decision in ("vahvista", "paata"):
+        url = reverse("customers:role_decide", args=[role.pk, decision])
+        response = client.post(url, follow=True)
+        assert "käsittelyä on rajoitettu" in response.content.decode()
+    role.refresh_from_db()
+    assert (role.ended_on, role.confirmed_on, role.review_listed_on) == (
+        None,
+        None,
+        date(2026, 1, 1),
+    )
+
+
+@expect_refusal
+def contact_role_end_called_directly(ctx):
+    role = ContactRoleFactory(customer=ctx.customer, ended_on=None)
+    contact_role_end(role=role, by=ctx.clerk)
+
+
+@expect_refusal
+def contact_role_confirm_called_directly(ctx):
+    role = ContactRoleFactory(customer=ctx.customer, ended_on=None)
+    contact_role_confirm(role=role, by=ctx.clerk)
+
+
 WRITE_PATHS = [
+    review_a_contact_role_in_the_staff_screen,
+    contact_role_end_called_directly,
+    contact_role_confirm_called_directly,
     edit_in_the_staff_screen,
     add_a_service_in_the_staff_screen,
     respond_to_feedback_in_the_staff_screen,
