@@ -146,16 +146,39 @@ def _word_names(word: str, *, short_is_prefix: bool) -> list[str]:
     return KnownName.objects.containing(word)
 
 
-def _pair_condition(first: list[str], second: list[str], whole: list[str] | None = None) -> Q:
+def _pair_condition(
+    first: list[str],
+    second: list[str],
+    whole: list[str] | None = None,
+    *,
+    words: tuple[str, str] | None = None,
+) -> Q:
     """One word's names as first name and the other's as last name, either order; or a name
     of two words holding both (`whole`: "Anna Maria", "Mäki-Hakola")."""
     both = sorted(set(first) & set(second) & set(whole or ()))
+    first_word, second_word = words or ("", "")
     return (
-        Q(first_name__in=first, last_name__in=second)
-        | Q(last_name__in=first, first_name__in=second)
+        (_name_in("first_name", first, first_word) & _name_in("last_name", second, second_word))
+        | (_name_in("last_name", first, first_word) & _name_in("first_name", second, second_word))
         | Q(first_name__in=both)
         | Q(last_name__in=both)
     )
+
+
+def _name_in(field: str, names: list[str], word: str) -> Q:
+    """The field holds one of the names. For a short word's names (all those beginning with
+    it, "v": some hundreds) as a range of the name index instead of a list: with both columns
+    of the (first_name, last_name) index asked by lists, the planner multiplies the lists
+    (21 x 397 probes for "antti k") and prefers reading the whole table."""
+    if word and len(word) <= SHORT_WORD and names:
+        return Q(
+            **{
+                f"{field}__gte": min(names),
+                f"{field}__lte": max(names),
+                f"{field}__istartswith": word,
+            }
+        )
+    return Q(**{f"{field}__in": names})
 
 
 def _near_pair(words: list[str]) -> Q:
@@ -362,7 +385,9 @@ def _text_match(query: str) -> Match:
         whole = KnownName.objects.containing(" ".join(words)) + KnownName.objects.containing(
             "-".join(words)
         )
-        by_name = Customer.objects.filter(_pair_condition(first, second, whole))
+        by_name = Customer.objects.filter(
+            _pair_condition(first, second, whole, words=(words[0], words[1]))
+        )
     else:
         by_name = Customer.objects.filter(_fragment_condition(words))
     kind, near = Kind.TEXT, None
