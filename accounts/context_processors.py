@@ -6,12 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, roles_of
 
-# (label, url name, what opens it: a permission, a role, or None for every signed-in user).
+# (label, url name, what opens it: a permission, a role, roles (any of them), or None for every
+# signed-in user). A page that is one role's daily work is that role's item only, so that every
+# role's navigation stays on one row at 1366 px (tests/browser/test_header_layout.py).
+_CUSTOMER_SERVICE_WORK = frozenset({Role.CUSTOMER_SERVICE, Role.SUPERVISOR})
 NAVIGATION = [
     (_("Front page"), "home", None),
     (_("Customers"), "customers:list", "customers.view_customer"),
     (_("Companies"), "customers:company_list", "customers.view_company"),
-    (_("Contact roles to review"), "customers:role_review", "customers.change_contactrole"),
+    (_("Contact roles to review"), "customers:role_review", _CUSTOMER_SERVICE_WORK),
     (_("Reports"), "customers:reports", "customers.view_reports"),
     (_("Customer feedback"), "feedback:list", "feedback.view_feedback"),
     (_("Satisfaction"), "feedback:report", "feedback.view_satisfaction_report"),
@@ -31,11 +34,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     roles = roles_of(user)
     current = request.resolver_match.view_name if request.resolver_match else None
 
-    def allowed(rule: str | Role | None) -> bool:
+    def allowed(rule: str | Role | frozenset[Role] | None) -> bool:
         if rule is None:
             return True
         if isinstance(rule, Role):
             return rule in roles
+        if isinstance(rule, frozenset):
+            return bool(rule & set(roles))
         return user.has_perm(rule)
 
     items = [

@@ -45,6 +45,10 @@ COUNT_WITHOUT_PLURAL = {
     "due %(date)s, %(days)d days left",
     # The noun comes first in Finnish: "virheitä 1".
     "%(status)s, started %(when)s, %(errors)d errors",
+    # The review's periods (CONTACT_ROLE_REVIEW_MONTHS 24, grace 3): Finnish puts the noun in
+    # the singular after them ("24 kuukauteen", "3 kuukauden kuluessa").
+    "Customer service checks a contact person's role when it has not been confirmed for "
+    "%(months)d months; a role not confirmed within %(grace)d months of that ends.",
     # A limit that is never 1 (MAX_PEOPLE_SEARCHED).
     "The search found more than %(count)d people: add to it to narrow it down.",
     # Shown only for an estimate, which only a register of many thousands gets.
