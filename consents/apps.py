@@ -10,7 +10,7 @@ class ConsentsConfig(AppConfig):
     verbose_name = _("Consents and bans")
 
     def ready(self) -> None:
-        from consents import address_bans, checks, contact_rules, queue, sections  # noqa: F401
+        from consents import address_bans, analytics, checks, contact_rules, queue, sections  # noqa: F401
         from consents.models import Ban
         from privacy.objection import register_objections
 
@@ -18,6 +18,7 @@ class ConsentsConfig(AppConfig):
         contact_rules.register()
         queue.register()
         address_bans.register()
+        analytics.register()
         register_objections(Ban.objects.objections_in_force)
 
         def _ensure(sender: AppConfig, **kwargs: object) -> None:

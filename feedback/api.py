@@ -41,7 +41,6 @@ from accounts.api_base import (
 )
 from accounts.authentication import HasScope
 from accounts.models import Scope
-from consents.models import ConsentAction
 from customers.models import Customer
 from customers.tokens import (
     INVALID_TOKEN,
@@ -59,13 +58,10 @@ from feedback.models import (
 )
 from feedback.services import (
     AnswerRefused,
-    analytics_consent_give,
-    analytics_consent_withdraw,
     feedback_record,
     survey_answer_receive,
     visits_store,
 )
-from privacy.restriction import ProcessingRestricted
 
 MAX_TEXT = 5_000
 # A visit may be reported this late (the website batches), and not from the future.
@@ -431,121 +427,6 @@ class VisitIntake(APIView):
         result = visits_store(rows=batch.rows, by=request.auth)
         return Response(
             {"stored": result.stored, "ignored": result.ignored}, status=status.HTTP_201_CREATED
-        )
-
-
-# --- The website's analytics consent --------------------------------------------------------------
-
-
-class AnalyticsConsentRequestSerializer(StrictJSONSerializer):
-    visitor_id = serializers.UUIDField(
-        help_text="A random id the website keeps in the visitor's browser and sends with each "
-        "of their visits."
-    )
-    action = serializers.ChoiceField(choices=ConsentAction.choices)
-    banner_version = serializers.RegexField(
-        r"^[\x21-\x7e]{1,50}$",
-        max_length=50,
-        required=False,
-        help_text="With give: the version of the consent text the visitor accepted.",
-    )
-    person_token = PersonTokenField(
-        purpose=Scope.VISITS,
-        required=False,
-        help_text="With give, for a signed-in visitor: their token, purpose `visits`.",
-    )
-
-    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        if data["action"] == ConsentAction.GIVE:
-            if not data.get("banner_version"):
-                raise serializers.ValidationError(
-                    {"banner_version": [_("Give the version of the consent text.")]}
-                )
-        else:
-            for field in ("banner_version", "person_token"):
-                if field in data:
-                    raise serializers.ValidationError(
-                        {field: [_("This field goes only with give.")]}
-                    )
-        return data
-
-
-class AnalyticsConsentStateSerializer(serializers.Serializer):
-    visitor_id = serializers.UUIDField()
-    given = serializers.BooleanField(help_text="Whether the consent is in force now.")
-    since = serializers.DateTimeField(
-        allow_null=True, help_text="When it was given or, if withdrawn, withdrawn."
-    )
-    recorded = serializers.BooleanField(help_text="Whether this request changed anything.")
-    visits_deleted = serializers.IntegerField(
-        help_text="Visits the withdrawal deleted (0 for a give)."
-    )
-
-
-class AnalyticsConsentIntake(APIView):
-    """Record a website visitor's analytics consent given or withdrawn."""
-
-    required_scope = Scope.VISITS
-    permission_classes = [HasScope]
-
-    @extend_schema(
-        summary="Give or withdraw a visitor's analytics consent",
-        description=(
-            "The website records here the visitor's answer to its analytics consent, under "
-            "the `visitor_id` it then sends with each visit: visits are stored only under a "
-            "consent in force. `give` needs `banner_version` (the consent text accepted) and, "
-            "for a signed-in visitor, may carry their `person_token` (purpose `visits`). "
-            "`withdraw` ends the consent at once and deletes every visit collected under it. "
-            "Idempotent: a give while the consent is in force, or a withdraw while it is not, "
-            "records nothing and answers 200 with the state; a change answers 201. While a "
-            "signed-in visitor's processing is restricted a give is refused with 409."
-        ),
-        request=AnalyticsConsentRequestSerializer,
-        responses={201: AnalyticsConsentStateSerializer, 200: AnalyticsConsentStateSerializer},
-    )
-    def post(self, request: Request) -> Response:
-        incoming = AnalyticsConsentRequestSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
-        visitor_id = data["visitor_id"]
-        if data["action"] == ConsentAction.GIVE:
-            try:
-                change = analytics_consent_give(
-                    visitor_id=visitor_id,
-                    banner_version=data["banner_version"],
-                    customer=data.get("person_token"),
-                    by=request.auth,
-                )
-            except ProcessingRestricted:
-                return Response(
-                    {
-                        "detail": _(
-                            "Processing of this person's data is restricted; the consent was "
-                            "not recorded."
-                        )
-                    },
-                    status=status.HTTP_409_CONFLICT,
-                )
-        else:
-            change = analytics_consent_withdraw(visitor_id=visitor_id, by=request.auth)
-        consent = change.consent
-        given = consent is not None and consent.is_in_force
-        since = None
-        if consent is not None:
-            since = consent.given_at if given else consent.withdrawn_at
-        body = AnalyticsConsentStateSerializer(
-            {
-                "visitor_id": visitor_id,
-                "given": given,
-                "since": since,
-                "recorded": change.recorded,
-                "visits_deleted": (consent.visits_deleted or 0)
-                if change.recorded and not given
-                else 0,
-            }
-        ).data
-        return Response(
-            body, status=status.HTTP_201_CREATED if change.recorded else status.HTTP_200_OK
         )
 
 

@@ -9,12 +9,16 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Feedback")
 
     def ready(self) -> None:
+        from customers import analytics_consent
         from customers.service_calls import call_stored
         from feedback import queue, sections
-        from feedback.receivers import invite_to_survey_after_call
+        from feedback.receivers import delete_visits_on_withdrawal, invite_to_survey_after_call
 
         sections.register()
         queue.register()
         call_stored.connect(
             invite_to_survey_after_call, dispatch_uid="feedback.invite_to_survey_after_call"
+        )
+        analytics_consent.withdrawn.connect(
+            delete_visits_on_withdrawal, dispatch_uid="feedback.delete_visits_on_withdrawal"
         )

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -22,14 +21,13 @@ from typing import TYPE_CHECKING
 import pglock
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.history import attributed_to
-from consents.models import AnalyticsConsent
-from customers import contact_rules, service_calls
+from customers import analytics_consent, contact_rules, service_calls
 from customers.contact_rules import OutsideServiceNotAllowed
 from customers.models import Customer
 from feedback.models import (
@@ -423,73 +421,14 @@ def survey_answer_receive(
     return AnswerResult(invitation=invitation, feedback=feedback, created=True)
 
 
-# --- Website visits and the analytics consent they rest on (notice §7, §13) -------------------
+# --- Website visits, collected under the analytics consent they rest on (notice §7, §13) -----
 
 
-@dataclass(frozen=True)
-class AnalyticsConsentChange:
-    consent: AnalyticsConsent | None  # the visitor's latest consent; None if they never gave one
-    recorded: bool  # whether this call changed anything
-
-
-def analytics_consent_give(
-    *,
-    visitor_id: uuid.UUID,
-    banner_version: str,
-    customer: Customer | None = None,
-    by: ApiClient,
-) -> AnalyticsConsentChange:
-    """Record a website visitor's analytics consent; a consent already in force is kept as it
-    is. A signed-in visitor's consent is theirs (`customer`), and like every widening of their
-    processing it is refused while their processing is restricted (ProcessingRestricted)."""
-    with transaction.atomic():
-        if customer is not None:
-            Customer.objects.select_for_update(no_key=True).filter(pk=customer.pk).values(
-                "pk"
-            ).get()
-            check_may_change(customer=customer, by=by)
-        existing = AnalyticsConsent.objects.in_force().filter(visitor_id=visitor_id).first()
-        if existing is not None:
-            return AnalyticsConsentChange(existing, recorded=False)
-        try:
-            with transaction.atomic():
-                consent = AnalyticsConsent.objects.create(
-                    visitor_id=visitor_id,
-                    banner_version=banner_version,
-                    customer=customer,
-                    given_through=by,
-                )
-        except IntegrityError:
-            # The same visitor's consent arrived twice at once: the other request recorded it.
-            consent = AnalyticsConsent.objects.in_force().get(visitor_id=visitor_id)
-            return AnalyticsConsentChange(consent, recorded=False)
-    return AnalyticsConsentChange(consent, recorded=True)
-
-
-def analytics_consent_withdraw(*, visitor_id: uuid.UUID, by: ApiClient) -> AnalyticsConsentChange:
-    """End a website visitor's analytics consent at once and delete every visit collected under
-    it, recording when, through which client and how many; withdrawing a consent not in force
-    changes nothing.
-
-    Locks the consent first: a visit batch that holds it finishes before, and one that waits
-    for it finds it withdrawn and stores nothing under it (visits_store).
-    """
-    with transaction.atomic():
-        consent = (
-            AnalyticsConsent.objects.in_force()
-            .select_for_update(no_key=True)
-            .filter(visitor_id=visitor_id)
-            .first()
-        )
-        if consent is None:
-            latest = AnalyticsConsent.objects.filter(visitor_id=visitor_id).first()
-            return AnalyticsConsentChange(latest, recorded=False)
-        deleted, _by_model = WebsiteVisit.objects.filter(consent=consent).delete()
-        consent.withdrawn_at = timezone.now()
-        consent.withdrawn_through = by
-        consent.visits_deleted = deleted
-        consent.save(update_fields=["withdrawn_at", "withdrawn_through", "visits_deleted"])
-    return AnalyticsConsentChange(consent, recorded=True)
+def visits_delete_collected_under(*, consent_id: int) -> int:
+    """Delete the visits collected under an analytics consent that is being withdrawn (inside
+    the withdrawal's transaction, which holds the consent locked); return how many."""
+    deleted, _by_model = WebsiteVisit.objects.filter(consent_id=consent_id).delete()
+    return deleted
 
 
 @dataclass(frozen=True)
@@ -504,14 +443,7 @@ def visits_store(*, rows: list[dict], by: ApiClient) -> VisitsStored:
     batch's consents (in id order, so two batches never deadlock), so that a withdrawal running
     meanwhile either waits for this batch and then deletes its visits, or is seen here."""
     with transaction.atomic():
-        visitors = {row["visitor_id"] for row in rows}
-        in_force = dict(
-            AnalyticsConsent.objects.in_force()
-            .filter(visitor_id__in=visitors)
-            .order_by("pk")
-            .select_for_update(no_key=True)
-            .values_list("visitor_id", "pk")
-        )
+        in_force = analytics_consent.lock_in_force(row["visitor_id"] for row in rows)
         kept = [
             {**row, "consent_id": in_force[row["visitor_id"]]}
             for row in rows

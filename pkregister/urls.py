@@ -8,9 +8,9 @@ from two_factor.urls import urlpatterns as two_factor_urls
 from accounts import api as accounts_api
 from accounts import views as accounts_views
 from calls.api import CallRecordingIntake
-from consents.api import ConsentIntake
+from consents.api import AnalyticsConsentIntake, ConsentIntake
 from dsar.api import RequestIntake
-from feedback.api import AnalyticsConsentIntake, FeedbackIntake, SurveyAnswerIntake, VisitIntake
+from feedback.api import FeedbackIntake, SurveyAnswerIntake, VisitIntake
 
 api_v1 = [
     path("whoami/", accounts_api.whoami, name="whoami"),

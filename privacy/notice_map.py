@@ -126,7 +126,7 @@ SECTIONS = [
         services=(
             "consents.selectors.contactable",
             "consents.services.consent_withdraw",
-            "feedback.services.analytics_consent_withdraw",
+            "consents.analytics.analytics_consent_withdraw",
         ),
         tests=(
             "tests/consents/test_selector.py",

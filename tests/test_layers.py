@@ -60,3 +60,11 @@ def test_a_planted_import_breaks_the_contract(tmp_path, package, planted, broken
     assert result.returncode != 0
     assert broken in result.stdout
     assert f"{package}.planted -> {planted}" in result.stdout
+
+
+def test_no_import_is_excused_from_the_layers():
+    """The apps meet through signals and the interfaces of the layers below, never through a
+    named exception: an `ignore_imports` entry would let one app reach into another unseen."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    for contract in config["contracts"]:
+        assert not contract.get("ignore_imports"), contract["id"]
