@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.admin import ReadOnlyAdmin, ReadOnlyMixin
 from customers.exports import xlsx_response
 from notice import record
 from notice.draft import format_date
@@ -18,29 +19,11 @@ from notice.models import ConsistencyCheck, NoticeSection, NoticeVersion
 from notice.pdf import render_pdf
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-class NoticeSectionInline(admin.TabularInline):
+class NoticeSectionInline(ReadOnlyMixin, admin.TabularInline):
     model = NoticeSection
     fields = ("language", "number", "heading", "body")
     readonly_fields = fields
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(NoticeVersion)

@@ -184,3 +184,14 @@ def test_hand_written_selects_label_their_empty_choice_the_same_way():
         if label not in allowed
     ]
     assert other == []
+
+
+def test_the_read_only_admin_is_defined_once():
+    """Audit rows, ledgers and records of runs are read-only in the admin through one base
+    (audit.admin.ReadOnlyAdmin, ReadOnlyMixin for inlines), not a copy per app."""
+    definitions = [
+        path.relative_to(ROOT).as_posix()
+        for path in ROOT.glob("*/admin.py")
+        if re.search(r"^class ReadOnly\w*\(", path.read_text(), re.MULTILINE)
+    ]
+    assert definitions == ["audit/admin.py"]
