@@ -4,8 +4,8 @@ customer page), and the reports with the register's CSV export."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,19 +21,14 @@ from dsar.models import Channel, DataSubjectRequest
 from dsar.services import register_request
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
 @login_required
+@permission_required("customers.view_customer", raise_exception=True)
+@permission_required("dsar.log_request", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def office_request(request: HttpRequest, pk: int) -> HttpResponse:
     """Log a written request the person handed in at the office: a short form and the scan.
     The privacy officer verifies the identity and answers it; staff then see its state and
     due date on the customer page, never its documents."""
-    _require(request, "customers.view_customer")
-    _require(request, "dsar.log_request")
     customer = get_object_or_404(Customer, pk=pk)
     form = OfficeRequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -68,10 +63,10 @@ def office_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("dsar.view_datasubjectrequest", raise_exception=True)
 @require_GET
 def reports_page(request: HttpRequest) -> HttpResponse:
     """Requests per type and month, median days to close, answered within one or three months."""
-    _require(request, "dsar.view_datasubjectrequest")
     per_month = reports.per_type_and_month()
     month_labels = [formats.date_format(month, "M Y") for month in per_month.months]
     by_type, totals = per_month.by_type, per_month.totals
@@ -127,11 +122,11 @@ def reports_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("dsar.view_datasubjectrequest", raise_exception=True)
 @require_GET
 def register_export(request: HttpRequest) -> HttpResponse:
     """The request register for audits, as CSV (BOM, semicolons, formulas neutralised): what
     was asked, when, how it was handled and when closed; no requester's contact details."""
-    _require(request, "dsar.view_datasubjectrequest")
     header = [
         _("Reference"),
         _("What is asked"),

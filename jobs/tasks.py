@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import logging
 
+import pglock
 from celery import Task, shared_task
 from celery.exceptions import Retry
-from django.db import Error, connection
+from django.db import Error
 from django.db.models import F
 from django.utils import timezone
 
@@ -16,9 +17,10 @@ from jobs.models import Job
 logger = logging.getLogger(__name__)
 
 
-def _lock_key(job_id: int) -> int:
-    digest = hashlib.sha256(f"pkregister.job:{job_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+def job_lock(job_id: int) -> pglock.advisory:
+    """The job's session-level advisory lock (django-pglock): held while a delivery runs it,
+    gone with a dead worker's connection."""
+    return pglock.advisory(f"pkregister.job:{job_id}", timeout=0, side_effect=pglock.Return)
 
 
 class JobTask(Task):
@@ -37,12 +39,8 @@ class JobTask(Task):
         if job.done_at is not None:
             logger.info("Job %s is done already; a duplicate delivery does nothing", job.pk)
             return None
-        key = _lock_key(job.pk)
-        with connection.cursor() as cursor:
-            # A session lock: held while this delivery runs, gone with a dead worker's connection.
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-            (locked,) = cursor.fetchone()
-        if not locked:
+        lock = job_lock(job.pk)
+        if not lock.acquire():
             logger.info("Job %s is running elsewhere; a duplicate delivery does nothing", job.pk)
             return None
         try:
@@ -62,11 +60,8 @@ class JobTask(Task):
             )
             return result
         finally:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
-            except Error:
-                pass  # the connection is gone, and the lock with it
+            with contextlib.suppress(Error):  # the connection is gone, and the lock with it
+                lock.release()
 
 
 @shared_task

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required, login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.decorators import (
+    login_not_required,
+    login_required,
+    permission_required,
+)
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -76,16 +80,11 @@ def request_form(request: HttpRequest, language: str, right: str) -> HttpRespons
     return response
 
 
-def _require_publisher(request: HttpRequest) -> None:
-    if not request.user.has_perm("notice.publish_noticeversion"):
-        raise PermissionDenied
-
-
 @login_required
+@permission_required("notice.publish_noticeversion", raise_exception=True)
 @require_GET
 def review(request: HttpRequest) -> HttpResponse:
     """Show the privacy officer the generated draft beside the published version."""
-    _require_publisher(request)
     language = request.GET.get("lang", "fi")
     if language not in ("fi", "en"):
         language = "fi"
@@ -119,9 +118,9 @@ def review(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("notice.publish_noticeversion", raise_exception=True)
 @require_POST
 def publish(request: HttpRequest) -> HttpResponse:
-    _require_publisher(request)
     try:
         version = services.publish(by=request.user, reviewed_digest=request.POST.get("digest", ""))
     except ValidationError as error:

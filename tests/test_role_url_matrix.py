@@ -71,14 +71,12 @@ PERMISSION_OF = {
     # One view for both, checking the permission of what it does.
     "customers:company_create": "customers.add_company",
     "customers:company_edit": "customers.change_company",
-    "notice:review": "notice.publish_noticeversion",
-    "notice:publish": "notice.publish_noticeversion",
 }
 # Values for URL parameters that must be one of a few words.
 VALUES = {"kind": "tehtavat", "app_label": "customers"}
 
 GATE = re.compile(
-    r"""(?:_require\(\s*request\s*,\s*|permission_required\(\s*"""
+    r"""(?:permission_required\(\s*"""
     r"""|if not request\.user\.has_perm\(\s*)(?P<arg>"[\w.]+"|[A-Z_][A-Z_0-9]*)"""
 )
 LOGIN_PAGES = ("/account/login/", "/admin/login/", "/account/two_factor/setup/")

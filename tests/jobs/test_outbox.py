@@ -3,7 +3,6 @@ again by the sweep while nobody picked it up, and run at most once in effect."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import timedelta
 from unittest import mock
@@ -20,6 +19,7 @@ from feedback.services import INVITE_JOB
 from feedback.tasks import invite_after_call
 from jobs.models import Job
 from jobs.services import enqueue, publish, publish_due, publish_unstarted
+from jobs.tasks import job_lock
 from pkregister.celery import app
 from tests.conftest import isolated_redis_url, rebind_producers
 
@@ -161,9 +161,7 @@ def test_a_job_runs_once_and_a_duplicate_delivery_does_nothing(eager):
 
 def test_a_delivery_while_another_worker_runs_the_job_does_nothing(eager):
     job = Job.objects.create(task=INVITE_JOB, args=[8])
-    key = int.from_bytes(
-        hashlib.sha256(f"pkregister.job:{job.pk}".encode()).digest()[:8], "big", signed=True
-    )
+    key = job_lock(job.pk).int_lock_id
     other = connections.create_connection("default")  # the other worker's session
     try:
         with other.cursor() as cursor:
