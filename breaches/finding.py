@@ -27,7 +27,7 @@ from pghistory.models import Context
 from audit.models import AccessLogEntry
 from breaches.models import AffectedPerson, Involvement
 from customers.models import Customer
-from privacy.declarations import registry
+from privacy.declarations import file_fields, registry
 
 # A history context is one request or one service call, seconds long, and its time is when it
 # began: a context begun this much before the window still catches changes made inside it.
@@ -110,9 +110,7 @@ def file_pairs(*, name: str) -> Pairs:
     pairs: Pairs = []
     for declaration in registry.declarations():
         model = declaration.model_class
-        for target in model._meta.concrete_fields:
-            if not isinstance(target, models.FileField):
-                continue
+        for target in file_fields(model):
             lookup = (
                 {target.name: name} if "/" in name else {f"{target.name}__endswith": "/" + name}
             )

@@ -7,14 +7,14 @@ holds counts only. A blocked erasure erases nothing and says why."""
 
 from __future__ import annotations
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.history import attributed_to
 from dsar.models import DataSubjectRequest, ErasurePlan, RequestType, WorkflowError
-from privacy.declarations import Anonymise, Delete, Keep, registry
+from privacy.declarations import Anonymise, Delete, Keep, file_fields, registry
 from privacy.erasure import ErasureBlocked, erase_person, erasure_blockers, kept_for_duty
 from privacy.models import ErasureReason
 
@@ -78,10 +78,8 @@ def plan_for(customer_pk: int) -> tuple[list[dict], int]:
             else:
                 action = "keep"
             if not isinstance(erasure, Keep):
-                for target in model._meta.concrete_fields:
-                    if isinstance(target, models.FileField) and (
-                        isinstance(erasure, Delete) or target.name in erasure.fields
-                    ):
+                for target in file_fields(model):
+                    if isinstance(erasure, Delete) or target.name in erasure.fields:
                         files += rows.exclude(**{target.name: ""}).count()
             items.append(
                 {
