@@ -26,12 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import bench._database as database  # noqa: E402
 from bench._memory import peak_rss_mb  # noqa: E402
 
-BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pkregister")
 BENCH_DB = "pkregister_bench_retention"
-os.environ["DATABASE_URL"] = BASE_URL.rsplit("/", 1)[0] + "/" + BENCH_DB
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pkregister.settings")
+database.use(BENCH_DB)
 
 EXPIRED = 1_000_000
 WITH_FILES = 100_000
@@ -42,10 +41,6 @@ SLICE_FILES = 10_000
 PORTABLE = 100_000
 
 
-def rss_mb() -> float:
-    return peak_rss_mb()
-
-
 def tiny_wav() -> bytes:
     buffer = BytesIO()
     with wave.open(buffer, "wb") as audio:
@@ -54,18 +49,6 @@ def tiny_wav() -> bytes:
         audio.setframerate(8000)
         audio.writeframes(b"\0\0" * 16)
     return buffer.getvalue()
-
-
-def create_database() -> None:
-    import psycopg
-
-    admin_url = BASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True
-    )
 
 
 def load(cursor, *, first: int, count: int, files: int, days_old: str, media: Path) -> None:
@@ -172,7 +155,7 @@ def child_retention() -> dict:
     started = time.perf_counter()
     result = enforce_retention("call-recordings")
     elapsed = time.perf_counter() - started
-    return {**result, "seconds": elapsed, "rss_mb": rss_mb()}
+    return {**result, "seconds": elapsed, "rss_mb": peak_rss_mb()}
 
 
 def child_django() -> dict:
@@ -197,7 +180,11 @@ def child_django() -> dict:
         started_at__lt=timezone.now() - timedelta(days=30)
     ).delete()
     elapsed = time.perf_counter() - started
-    return {"rows": _by_model.get("calls.CallRecording", 0), "seconds": elapsed, "rss_mb": rss_mb()}
+    return {
+        "rows": _by_model.get("calls.CallRecording", 0),
+        "seconds": elapsed,
+        "rss_mb": peak_rss_mb(),
+    }
 
 
 def child_portable() -> dict:
@@ -211,7 +198,7 @@ def child_portable() -> dict:
 
     started = time.perf_counter()
     result = enforce_retention("call-recordings")
-    return {**result, "seconds": time.perf_counter() - started, "rss_mb": rss_mb()}
+    return {**result, "seconds": time.perf_counter() - started, "rss_mb": peak_rss_mb()}
 
 
 def in_child(name: str, media: Path) -> dict:
@@ -266,7 +253,8 @@ def main() -> None:
     os.environ["DJANGO_MEDIA_ROOT"] = str(media)
     try:
         started = time.perf_counter()
-        create_database()
+        database.create(BENCH_DB)
+        database.migrate()
         setup(media)
         print(
             f"loaded {EXPIRED:,} due recordings ({WITH_FILES:,} with files, {LOGGED:,} with an "
