@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import bench._database as database  # noqa: E402
-from bench._memory import peak_rss_mb  # noqa: E402
+from bench._memory import measured_in_child, peak_rss_mb  # noqa: E402
 
 BENCH_DB = "pkregister_bench_dsar"
 database.use(BENCH_DB)
@@ -272,13 +272,7 @@ def naive_erase(customer_pk: int) -> None:
 
 
 def child(what: str, request_pk: int, media: str) -> dict:
-    output = subprocess.run(
-        [sys.executable, __file__, "--measure", what, str(request_pk), media],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    return measured_in_child(__file__, "--measure", what, str(request_pk), media)
 
 
 def main() -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import bench._database as database  # noqa: E402
-from bench._memory import peak_rss_mb  # noqa: E402
+from bench._memory import measured_in_child, peak_rss_mb  # noqa: E402
 
 BENCH_DB = "pkregister_bench_logs"
 database.use(BENCH_DB)
@@ -185,16 +184,7 @@ def child_django() -> dict:
 
 
 def in_child(name: str) -> dict:
-    env = {**os.environ, "DJANGO_LOG_LEVEL": "WARNING"}
-    output = subprocess.run(
-        [sys.executable, __file__, "--child", name],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    return measured_in_child(__file__, "--child", name, env={"DJANGO_LOG_LEVEL": "WARNING"})
 
 
 def main() -> None:

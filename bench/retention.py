@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import bench._database as database  # noqa: E402
-from bench._memory import peak_rss_mb  # noqa: E402
+from bench._memory import measured_in_child, peak_rss_mb  # noqa: E402
 
 BENCH_DB = "pkregister_bench_retention"
 database.use(BENCH_DB)
@@ -202,16 +201,8 @@ def child_portable() -> dict:
 
 
 def in_child(name: str, media: Path) -> dict:
-    env = {**os.environ, "DJANGO_MEDIA_ROOT": str(media), "DJANGO_LOG_LEVEL": "WARNING"}
-    output = subprocess.run(
-        [sys.executable, __file__, "--child", name],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    env = {"DJANGO_MEDIA_ROOT": str(media), "DJANGO_LOG_LEVEL": "WARNING"}
+    return measured_in_child(__file__, "--child", name, env=env)
 
 
 def verify(media: Path) -> None:
