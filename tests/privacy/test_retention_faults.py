@@ -97,9 +97,11 @@ def gate(*, after_rows: int) -> Iterator[None]:
 
 
 def someone_at_the_gate() -> bool:
+    # pg_locks lists every database's locks: another suite's gate on the same server is not ours.
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
             "AND classid = 0 AND objid = %s",
             [GATE_KEY],
         )
