@@ -74,10 +74,12 @@ class QueueCard:
 class QueueEntry:
     """One list on the front page of the roles it is for.
 
-    `load(user)` returns the rows and the total (use `first_rows` for a queryset) and
-    `url`, when given, opens the whole list. An entry that needs its own look gives
-    `template` (it gets `card`, a `QueueCard`, plus `card.context`) and may return
-    extra context with `context`.
+    Most entries list a queryset: `queryset(user)` returns it, ordered, and `row(obj)` turns
+    each object into a `QueueRow` (the first rows and the total come in one query). An entry
+    whose rows are not one queryset gives `load(user)` instead, returning the rows and the
+    total. `url`, when given, opens the whole list. An entry that needs its own look gives
+    `template` (it gets `card`, a `QueueCard`, plus `card.context`) and may return extra
+    context with `context`.
     """
 
     slug: str
@@ -85,6 +87,8 @@ class QueueEntry:
     # The entry is shown to a user who holds any of these roles.
     roles: frozenset[Role]
     empty_text: str
+    queryset: Callable[[AbstractBaseUser], QuerySet] | None = None
+    row: Callable[[Any], QueueRow] | None = None
     load: Callable[[AbstractBaseUser], tuple[list[QueueRow], int]] | None = None
     url: Callable[[], str] | None = None
     template: str = "accounts/_queue_entry.html"
@@ -94,8 +98,14 @@ class QueueEntry:
     def heading_id(self) -> str:
         return f"jono-{self.slug}"
 
+    def rows(self, user: AbstractBaseUser) -> tuple[list[QueueRow], int]:
+        """Return the first rows for the user and the total."""
+        if self.queryset is not None:
+            return first_rows(self.queryset(user), self.row)
+        return self.load(user) if self.load is not None else ([], 0)
+
     def card(self, user: AbstractBaseUser) -> QueueCard:
-        rows, total = self.load(user) if self.load is not None else ([], 0)
+        rows, total = self.rows(user)
         extra = self.context(user) if self.context is not None else {}
         url = self.url() if self.url is not None else ""
         return QueueCard(entry=self, rows=rows, total=total, url=url, context=extra)

@@ -30,9 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pkregister")
+import bench._database as database  # noqa: E402
+
 BENCH_DB = "pkregister_bench_api"
-DATABASE_URL = BASE_URL.rsplit("/", 1)[0] + "/" + BENCH_DB
+DATABASE_URL = database.url(BENCH_DB)
 DURATION = int(os.environ.get("BENCH_SECONDS", "30"))
 CONNECTIONS = 8
 THREADS = 2
@@ -85,12 +86,7 @@ def manage(*args: str, settings: str = "pkregister.settings") -> str:
 
 
 def create_database() -> None:
-    import psycopg
-
-    admin_url = BASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    database.create(BENCH_DB)
     # The baseline's settings add DRF's token table to everything ours have.
     manage("migrate", "--noinput", "-v", "0", settings="bench.baseline.settings")
 

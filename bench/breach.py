@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -27,10 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pkregister")
+import bench._database as database  # noqa: E402
+
 BENCH_DB = "pkregister_bench_breach"
-os.environ["DATABASE_URL"] = BASE_URL.rsplit("/", 1)[0] + "/" + BENCH_DB
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pkregister.settings")
+database.use(BENCH_DB)
 
 PEOPLE = 1_000_000
 STAFF = 200
@@ -42,29 +41,11 @@ RUNS = 5
 YEAR_SECONDS = 365 * 86400
 
 
-def admin_connection():
-    import psycopg
-
-    return psycopg.connect(BASE_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True)
-
-
-def create_database() -> None:
-    """Create the database unless a run with BENCH_KEEP=1 left it; each loading step below
-    is skipped when its rows are there."""
-    with admin_connection() as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True
-    )
-
-
 def drop_database() -> None:
     from django.db import connections
 
     connections.close_all()
-    with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+    database.drop(BENCH_DB)
 
 
 def load() -> None:
@@ -257,7 +238,10 @@ def naive(target_pk: int, start, end) -> tuple[float, int]:
 
 def main() -> None:
     print(f"Building {BENCH_DB} (dropped at the end unless BENCH_KEEP=1)...", flush=True)
-    create_database()
+    # A run with BENCH_KEEP=1 left its database: each loading step below is skipped when its
+    # rows are there.
+    database.create(BENCH_DB, keep=True)
+    database.migrate()
     import django
 
     django.setup()

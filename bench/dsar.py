@@ -30,12 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._memory import peak_rss_mb  # noqa: E402
+import bench._database as database  # noqa: E402
+from bench._memory import measured_in_child, peak_rss_mb  # noqa: E402
 
-BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pkregister")
 BENCH_DB = "pkregister_bench_dsar"
-os.environ["DATABASE_URL"] = BASE_URL.rsplit("/", 1)[0] + "/" + BENCH_DB
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pkregister.settings")
+database.use(BENCH_DB)
 
 OTHERS = int(os.environ.get("DSAR_BENCH_OTHERS", 1_000_000))
 # The person's 10,000 rows.
@@ -43,19 +42,6 @@ RECORDINGS = 1_000
 FEEDBACK = 4_000
 VISITS = 3_000
 LOG_ENTRIES = 2_000
-
-
-def rss_mb() -> float:
-    return peak_rss_mb()
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    admin_url = BASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
 
 
 def setup_django(media: str) -> None:
@@ -204,7 +190,7 @@ def measure(what: str, request_pk: int) -> dict:
 
     officer = User.objects.get(username="bench-officer")
     dsar = DataSubjectRequest.objects.get(pk=request_pk)
-    before = rss_mb()
+    before = peak_rss_mb()
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         if what == "access":
@@ -220,7 +206,7 @@ def measure(what: str, request_pk: int) -> dict:
         seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
-        "rss_mb": rss_mb(),
+        "rss_mb": peak_rss_mb(),
         "rss_before_mb": before,
         "queries": len(queries.captured_queries),
     }
@@ -286,13 +272,7 @@ def naive_erase(customer_pk: int) -> None:
 
 
 def child(what: str, request_pk: int, media: str) -> dict:
-    output = subprocess.run(
-        [sys.executable, __file__, "--measure", what, str(request_pk), media],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    return measured_in_child(__file__, "--measure", what, str(request_pk), media)
 
 
 def main() -> None:
@@ -301,7 +281,7 @@ def main() -> None:
         print(json.dumps(measure(sys.argv[2], int(sys.argv[3]))))
         return
     media = tempfile.mkdtemp(prefix="pkregister-bench-dsar-")
-    recreate_database()
+    database.create(BENCH_DB)
     setup_django(media)
     from django.contrib.auth.models import User
     from django.core.management import call_command

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,33 +27,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._memory import peak_rss_mb  # noqa: E402
+import bench._database as database  # noqa: E402
+from bench._memory import measured_in_child, peak_rss_mb  # noqa: E402
 
-BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pkregister")
 BENCH_DB = "pkregister_bench_logs"
-os.environ["DATABASE_URL"] = BASE_URL.rsplit("/", 1)[0] + "/" + BENCH_DB
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pkregister.settings")
+database.use(BENCH_DB)
 
 ACCESS = int(os.environ.get("LOGS_BENCH_ACCESS", 20_000_000))
 HISTORY = int(os.environ.get("LOGS_BENCH_HISTORY", 10_000_000))
 SLICE = int(os.environ.get("LOGS_BENCH_SLICE", 1_000_000))
 HISTORY_POLICY = "history-calls-callrecordingevent"
-
-
-def rss_mb() -> float:
-    return peak_rss_mb()
-
-
-def create_database() -> None:
-    import psycopg
-
-    admin_url = BASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True
-    )
 
 
 def without_indexes(cursor, table: str):
@@ -180,7 +162,7 @@ def child_engine() -> dict:
         started = time.perf_counter()
         result = enforce_retention(name)
         results[name] = {**result, "seconds": time.perf_counter() - started}
-    return {**results, "rss_mb": rss_mb()}
+    return {**results, "rss_mb": peak_rss_mb()}
 
 
 def child_django() -> dict:
@@ -198,25 +180,17 @@ def child_django() -> dict:
     # The append-only trigger lifted for the statement, as the engine lifts it for its batches.
     with pgtrigger.ignore(f"audit.AccessLogEntry:{PROTECT_TRIGGER}"):
         deleted, _by_model = AccessLogEntry.objects.filter(at__lt=cutoff).delete()
-    return {"rows": deleted, "seconds": time.perf_counter() - started, "rss_mb": rss_mb()}
+    return {"rows": deleted, "seconds": time.perf_counter() - started, "rss_mb": peak_rss_mb()}
 
 
 def in_child(name: str) -> dict:
-    env = {**os.environ, "DJANGO_LOG_LEVEL": "WARNING"}
-    output = subprocess.run(
-        [sys.executable, __file__, "--child", name],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    return measured_in_child(__file__, "--child", name, env={"DJANGO_LOG_LEVEL": "WARNING"})
 
 
 def main() -> None:
     started = time.perf_counter()
-    create_database()
+    database.create(BENCH_DB)
+    database.migrate()
     setup()
     before = counts()
     print(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,12 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._memory import peak_rss_mb  # noqa: E402
+import bench._database as database  # noqa: E402
+from bench._memory import measured_in_child, peak_rss_mb  # noqa: E402
 
-BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pkregister")
 BENCH_DB = "pkregister_bench_retention"
-os.environ["DATABASE_URL"] = BASE_URL.rsplit("/", 1)[0] + "/" + BENCH_DB
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pkregister.settings")
+database.use(BENCH_DB)
 
 EXPIRED = 1_000_000
 WITH_FILES = 100_000
@@ -42,10 +40,6 @@ SLICE_FILES = 10_000
 PORTABLE = 100_000
 
 
-def rss_mb() -> float:
-    return peak_rss_mb()
-
-
 def tiny_wav() -> bytes:
     buffer = BytesIO()
     with wave.open(buffer, "wb") as audio:
@@ -54,18 +48,6 @@ def tiny_wav() -> bytes:
         audio.setframerate(8000)
         audio.writeframes(b"\0\0" * 16)
     return buffer.getvalue()
-
-
-def create_database() -> None:
-    import psycopg
-
-    admin_url = BASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True
-    )
 
 
 def load(cursor, *, first: int, count: int, files: int, days_old: str, media: Path) -> None:
@@ -172,7 +154,7 @@ def child_retention() -> dict:
     started = time.perf_counter()
     result = enforce_retention("call-recordings")
     elapsed = time.perf_counter() - started
-    return {**result, "seconds": elapsed, "rss_mb": rss_mb()}
+    return {**result, "seconds": elapsed, "rss_mb": peak_rss_mb()}
 
 
 def child_django() -> dict:
@@ -197,7 +179,11 @@ def child_django() -> dict:
         started_at__lt=timezone.now() - timedelta(days=30)
     ).delete()
     elapsed = time.perf_counter() - started
-    return {"rows": _by_model.get("calls.CallRecording", 0), "seconds": elapsed, "rss_mb": rss_mb()}
+    return {
+        "rows": _by_model.get("calls.CallRecording", 0),
+        "seconds": elapsed,
+        "rss_mb": peak_rss_mb(),
+    }
 
 
 def child_portable() -> dict:
@@ -211,20 +197,12 @@ def child_portable() -> dict:
 
     started = time.perf_counter()
     result = enforce_retention("call-recordings")
-    return {**result, "seconds": time.perf_counter() - started, "rss_mb": rss_mb()}
+    return {**result, "seconds": time.perf_counter() - started, "rss_mb": peak_rss_mb()}
 
 
 def in_child(name: str, media: Path) -> dict:
-    env = {**os.environ, "DJANGO_MEDIA_ROOT": str(media), "DJANGO_LOG_LEVEL": "WARNING"}
-    output = subprocess.run(
-        [sys.executable, __file__, "--child", name],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    env = {"DJANGO_MEDIA_ROOT": str(media), "DJANGO_LOG_LEVEL": "WARNING"}
+    return measured_in_child(__file__, "--child", name, env=env)
 
 
 def verify(media: Path) -> None:
@@ -266,7 +244,8 @@ def main() -> None:
     os.environ["DJANGO_MEDIA_ROOT"] = str(media)
     try:
         started = time.perf_counter()
-        create_database()
+        database.create(BENCH_DB)
+        database.migrate()
         setup(media)
         print(
             f"loaded {EXPIRED:,} due recordings ({WITH_FILES:,} with files, {LOGGED:,} with an "

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import work_queue
 from accounts.roles import Role
-from accounts.work_queue import QueueEntry, QueueRow, first_rows
+from accounts.work_queue import QueueEntry, QueueRow
 from breaches.models import Breach
 
 
@@ -26,10 +26,6 @@ def _row(breach: Breach) -> QueueRow:
     )
 
 
-def _running(user) -> tuple[list[QueueRow], int]:
-    return first_rows(Breach.objects.clock_running().order_by("became_aware_at", "pk"), _row)
-
-
 def register() -> None:
     work_queue.register(
         QueueEntry(
@@ -37,7 +33,8 @@ def register() -> None:
             title=_("Personal-data breaches: 72 hours to notify the Ombudsman"),
             roles=frozenset({Role.PRIVACY_OFFICER}),
             empty_text=_("No breach is waiting to be notified."),
-            load=_running,
+            queryset=lambda user: Breach.objects.clock_running().order_by("became_aware_at", "pk"),
+            row=_row,
             url=lambda: reverse("admin:breaches_breach_changelist"),
         ),
         order=310,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import work_queue
 from accounts.roles import Role
-from accounts.work_queue import QueueEntry, QueueRow, first_rows
+from accounts.work_queue import QueueEntry, QueueRow
 from calls.models import CallRecording
 
 
@@ -24,10 +24,6 @@ def _row(call: CallRecording) -> QueueRow:
     )
 
 
-def _on_hold(user) -> tuple[list[QueueRow], int]:
-    return first_rows(CallRecording.objects.on_hold().for_listing(), _row)
-
-
 def register() -> None:
     work_queue.register(
         QueueEntry(
@@ -35,7 +31,8 @@ def register() -> None:
             title=_("Recordings with open holds"),
             roles=frozenset({Role.SUPERVISOR}),
             empty_text=_("No recording is on hold."),
-            load=_on_hold,
+            queryset=lambda user: CallRecording.objects.on_hold().for_listing(),
+            row=_row,
             url=lambda: reverse("calls:list"),
         ),
         order=200,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import work_queue
 from accounts.roles import Role
-from accounts.work_queue import QueueEntry, QueueRow, first_rows
+from accounts.work_queue import QueueEntry, QueueRow
 from consents.models import AudienceExport, ExportStatus
 
 
@@ -23,13 +24,12 @@ def _row(export: AudienceExport) -> QueueRow:
     )
 
 
-def _own_exports(user) -> tuple[list[QueueRow], int]:
-    exports = (
+def _own_exports(user) -> QuerySet[AudienceExport]:
+    return (
         AudienceExport.objects.filter(created_by=user)
         .select_related("purpose", "recipient")
         .order_by("-created_at", "-pk")
     )
-    return first_rows(exports, _row)
 
 
 def register() -> None:
@@ -39,7 +39,8 @@ def register() -> None:
             title=_("Your audience exports"),
             roles=frozenset({Role.MARKETING}),
             empty_text=_("You have made no exports yet."),
-            load=_own_exports,
+            queryset=_own_exports,
+            row=_row,
             url=lambda: reverse("consents:audiences"),
         ),
         order=400,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import work_queue
 from accounts.roles import Role
-from accounts.work_queue import QueueEntry, QueueRow, first_rows
+from accounts.work_queue import QueueEntry, QueueRow
 from dsar.models import Channel, DataSubjectRequest
 
 
@@ -50,27 +50,25 @@ def _officer_row(item: DataSubjectRequest) -> QueueRow:
     )
 
 
-def _logged_at_office(user) -> tuple[list[QueueRow], int]:
-    requests = (
+def _logged_at_office(user) -> QuerySet[DataSubjectRequest]:
+    return (
         DataSubjectRequest.objects.open()
         .filter(channel=Channel.OFFICE)
         .select_related("customer")
         .order_by("due_on", "pk")
     )
-    return first_rows(requests, _office_row)
 
 
-def _due_soon(user) -> tuple[list[QueueRow], int]:
+def _due_soon(user) -> QuerySet[DataSubjectRequest]:
     """Open requests due within the reminder period (paused ones wait for the requester) and
     every overdue one, the most urgent first: the reminder email's list."""
     today = timezone.localdate()
     soon = today + timedelta(days=settings.DSAR_REMINDER_DAYS)
-    requests = (
+    return (
         DataSubjectRequest.objects.open()
         .filter(Q(paused=False, due_on__lte=soon) | Q(due_on__lt=today))
         .order_by("due_on", "pk")
     )
-    return first_rows(requests, _officer_row)
 
 
 def register() -> None:
@@ -80,7 +78,8 @@ def register() -> None:
             title=_("Requests logged at the office"),
             roles=work_queue.CUSTOMER_SERVICE_ROLES,
             empty_text=_("No open requests logged at the office."),
-            load=_logged_at_office,
+            queryset=_logged_at_office,
+            row=_office_row,
         ),
         order=170,
     )
@@ -90,7 +89,8 @@ def register() -> None:
             title=_("Requests due soon or overdue"),
             roles=frozenset({Role.PRIVACY_OFFICER}),
             empty_text=_("No request is due within the reminder period."),
-            load=_due_soon,
+            queryset=_due_soon,
+            row=_officer_row,
             url=lambda: reverse("admin:dsar_datasubjectrequest_changelist"),
         ),
         order=300,

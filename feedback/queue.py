@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts import work_queue
-from accounts.work_queue import QueueEntry, QueueRow, first_rows
+from accounts.work_queue import QueueEntry, QueueRow
 from feedback.models import Feedback
 
 
@@ -27,14 +27,6 @@ def _row(item: Feedback) -> QueueRow:
     )
 
 
-def _new(user) -> tuple[list[QueueRow], int]:
-    return first_rows(Feedback.objects.new().for_listing(), _row)
-
-
-def _low_rated(user) -> tuple[list[QueueRow], int]:
-    return first_rows(Feedback.objects.unhandled().low_rated().for_listing(), _row)
-
-
 def register() -> None:
     work_queue.register(
         QueueEntry(
@@ -42,7 +34,8 @@ def register() -> None:
             title=_("New feedback"),
             roles=work_queue.CUSTOMER_SERVICE_ROLES,
             empty_text=_("No new feedback."),
-            load=_new,
+            queryset=lambda user: Feedback.objects.new().for_listing(),
+            row=_row,
             url=lambda: reverse("feedback:list") + "?status=new",
         ),
         order=100,
@@ -53,7 +46,8 @@ def register() -> None:
             title=_("Low-rated feedback not handled yet"),
             roles=work_queue.CUSTOMER_SERVICE_ROLES,
             empty_text=_("No unhandled feedback rated 1–2."),
-            load=_low_rated,
+            queryset=lambda user: Feedback.objects.unhandled().low_rated().for_listing(),
+            row=_row,
             url=lambda: reverse("feedback:list") + "?status=open&rating=low",
         ),
         order=110,

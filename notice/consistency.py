@@ -13,10 +13,12 @@ Each difference is one line with a stable code, so tests can name them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from notice import wording
 from notice.draft import period_phrase
@@ -75,55 +77,68 @@ def _says(text: str, marks: tuple[str, ...]) -> bool:
     return any(re.search(mark, text, re.IGNORECASE) for mark in marks)
 
 
+@dataclass(frozen=True)
+class _Declared:
+    """What the notice must say of one field of the declarations."""
+
+    code: str  # the Difference's code: "category:contact", …
+    field: str  # the declarations' field; "purposes" and "sources" hold lists
+    choices: type  # the field's TextChoices, for the value's label
+    sections: tuple[int, ...]  # where the notice says it
+    wording_of: Callable[[str], wording.Wording]
+    missing: str  # the difference, with the value's label as %(name)s
+
+
+_DECLARED = (
+    _Declared(
+        "category",
+        "category",
+        Category,
+        (7,),
+        wording.category_wording,
+        gettext_lazy("§7 does not list the declared category of data “%(name)s”."),
+    ),
+    _Declared(
+        "purpose",
+        "purposes",
+        Purpose,
+        (5,),
+        wording.purpose_wording,
+        gettext_lazy("§5 does not list the declared purpose “%(name)s”."),
+    ),
+    _Declared(
+        "basis",
+        "basis",
+        Basis,
+        (5,),
+        wording.basis_wording,
+        gettext_lazy("§5 does not name the declared legal basis “%(name)s”."),
+    ),
+    _Declared(
+        "source",
+        "sources",
+        Source,
+        (7, 8),
+        wording.source_wording,
+        gettext_lazy("§8 does not name the declared source “%(name)s”."),
+    ),
+)
+
+
 def _declared(facts: Facts, sections: dict[int, str]) -> list[Difference]:
     found: list[Difference] = []
-    in_use = {"category": set(), "purposes": set(), "basis": set(), "sources": set()}
-    for declaration in facts["declarations"]:
-        in_use["category"].add(declaration["category"])
-        in_use["purposes"].update(declaration["purposes"])
-        in_use["basis"].add(declaration["basis"])
-        in_use["sources"].update(declaration["sources"])
-
-    def label(choices: type, value: str) -> str:
-        return str(choices(value).label) if value in choices.values else value
-
-    for value in sorted(in_use["category"]):
-        if not _says(sections.get(7, ""), wording.category_wording(value).marks):
-            found.append(
-                Difference(
-                    f"category:{value}",
-                    _("§7 does not list the declared category of data “%(name)s”.")
-                    % {"name": label(Category, value)},
+    for declared in _DECLARED:
+        in_use: set[str] = set()
+        for declaration in facts["declarations"]:
+            value = declaration[declared.field]
+            in_use.update([value] if isinstance(value, str) else value)
+        text = "\n".join(sections.get(number, "") for number in declared.sections)
+        for value in sorted(in_use):
+            if not _says(text, declared.wording_of(value).marks):
+                name = declared.choices(value).label if value in declared.choices.values else value
+                found.append(
+                    Difference(f"{declared.code}:{value}", declared.missing % {"name": name})
                 )
-            )
-    for value in sorted(in_use["purposes"]):
-        if not _says(sections.get(5, ""), wording.purpose_wording(value).marks):
-            found.append(
-                Difference(
-                    f"purpose:{value}",
-                    _("§5 does not list the declared purpose “%(name)s”.")
-                    % {"name": label(Purpose, value)},
-                )
-            )
-    for value in sorted(in_use["basis"]):
-        if not _says(sections.get(5, ""), wording.basis_wording(value).marks):
-            found.append(
-                Difference(
-                    f"basis:{value}",
-                    _("§5 does not name the declared legal basis “%(name)s”.")
-                    % {"name": label(Basis, value)},
-                )
-            )
-    sources_text = sections.get(7, "") + "\n" + sections.get(8, "")
-    for value in sorted(in_use["sources"]):
-        if not _says(sources_text, wording.source_wording(value).marks):
-            found.append(
-                Difference(
-                    f"source:{value}",
-                    _("§8 does not name the declared source “%(name)s”.")
-                    % {"name": label(Source, value)},
-                )
-            )
     for kind in sorted({r["kind"] for r in facts["recipients"]}):
         if not _says(sections.get(9, ""), wording.recipient_kind_wording(kind).marks):
             names = ", ".join(r["name"] for r in facts["recipients"] if r["kind"] == kind)

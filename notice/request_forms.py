@@ -16,7 +16,8 @@ from notice.pdf import render_pdf
 @dataclass(frozen=True)
 class RightForm:
     title: str
-    article: str
+    # The article of the GDPR that gives the right.
+    article: int
     explanation: str
     # Questions answered by ticking one or more boxes.
     choices_question: str = ""
@@ -28,7 +29,7 @@ class RightForm:
 FORMS: dict[str, RightForm] = {
     "access": RightForm(
         title=_("Request for access to personal data"),
-        article=_("GDPR Article 15"),
+        article=15,
         explanation=_(
             "You have the right to know whether we process personal data about you and to get "
             "a copy of it, with information on how we process it."
@@ -43,7 +44,7 @@ FORMS: dict[str, RightForm] = {
     ),
     "rectification": RightForm(
         title=_("Request for rectification of personal data"),
-        article=_("GDPR Article 16"),
+        article=16,
         explanation=_(
             "You have the right to have incorrect personal data about you corrected and "
             "incomplete data completed."
@@ -55,7 +56,7 @@ FORMS: dict[str, RightForm] = {
     ),
     "erasure": RightForm(
         title=_("Request for erasure of personal data"),
-        article=_("GDPR Article 17"),
+        article=17,
         explanation=_(
             "In certain situations you have the right to have personal data about you erased. "
             "We tell you if the law obliges us to keep some of it, and for how long."
@@ -72,7 +73,7 @@ FORMS: dict[str, RightForm] = {
     ),
     "restriction": RightForm(
         title=_("Request for restriction of processing"),
-        article=_("GDPR Article 18"),
+        article=18,
         explanation=_(
             "In certain situations you have the right to have the processing of your data "
             "restricted: we then keep the data but do not otherwise use it."
@@ -88,7 +89,7 @@ FORMS: dict[str, RightForm] = {
     ),
     "portability": RightForm(
         title=_("Request to transfer personal data"),
-        article=_("GDPR Article 20"),
+        article=20,
         explanation=_(
             "You have the right to get the personal data you have given us, processed on the "
             "basis of your consent or a contract, in a machine-readable format, or to have it "
@@ -103,7 +104,7 @@ FORMS: dict[str, RightForm] = {
     ),
     "objection": RightForm(
         title=_("Objection to processing"),
-        article=_("GDPR Article 21"),
+        article=21,
         explanation=_(
             "You have the right to object to the processing of your personal data. An "
             "objection to direct marketing is always honoured."

@@ -14,6 +14,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import Role
+from tests.waiting import HUNG
 
 PASSWORD = "Testisalasana-2026"
 
@@ -126,7 +127,7 @@ def celery_worker(transactional_db):
     rebind_producers()
     try:
         with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[queue]
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=HUNG, queues=[queue]
         ) as worker:
             yield worker
     finally:

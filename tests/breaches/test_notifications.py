@@ -22,6 +22,7 @@ from breaches.tasks import send_person_notifications
 from jobs.models import Job
 from tests.breaches.factories import BreachFactory
 from tests.customers.factories import CustomerFactory
+from tests.waiting import HUNG
 
 pytestmark = pytest.mark.django_db
 
@@ -99,26 +100,26 @@ def test_two_senders_at_once_send_each_email_once(
     monkeypatch.setattr(send_person_notifications, "apply_async", lambda **kw: None)
     with transaction.atomic():
         services.notifications_prepare(breach=breach, by=privacy_officer)
-    # The email backend holds the first sender mid-send until the second has finished.
+    # The email backend holds the first sender mid-send, its row locked, until the second has
+    # finished: however slow the machine, the second always runs while the first holds its row.
     results = []
-    barrier = threading.Event()
+    second_finished = threading.Event()
 
     def second() -> None:
         try:
             results.append(services.notifications_send_emails(breach_pk=breach.pk))
         finally:
             connection.close()
-            barrier.set()
+            second_finished.set()
 
-    first_sending = threading.Event()
+    thread = threading.Thread(target=second)
     original = services.send_mail
 
     def send_and_wait(*args, **kwargs):
-        if not first_sending.is_set():
-            first_sending.set()
-            thread = threading.Thread(target=second)
+        if thread.ident is None:  # the first sender's first email
             thread.start()
-            barrier.wait(timeout=30)
+            # The deadline only ends a hung test (a second sender waiting for the first's row).
+            assert second_finished.wait(timeout=HUNG), "the second sender never finished"
         return original(*args, **kwargs)
 
     services.send_mail = send_and_wait
@@ -126,6 +127,7 @@ def test_two_senders_at_once_send_each_email_once(
         results.append(services.notifications_send_emails(breach_pk=breach.pk))
     finally:
         services.send_mail = original
+        thread.join(timeout=HUNG)
     assert sorted(results) == [1, 1]
     assert sorted(m.to[0] for m in mail.outbox) == ["aino@example.fi", "john@example.fi"]
 

@@ -121,7 +121,7 @@ def test_an_export_made_while_the_job_service_is_down_waits_and_then_runs(
     assert publish_due(older_than=timedelta(0)) == 1
     export = AudienceExport.objects.get()
     assert published == [[export.pk]]
-    expect(page.get_by_text("Odottaa vuoroaan…")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Odottaa vuoroaan…")).to_be_visible()
     expect(page.get_by_text(re.compile("Tehtäväpalvelu .*ei vastaa"))).to_have_count(0)
     audience_export_run(export_id=export.pk)
-    expect(page.get_by_role("link", name="Lataa tiedosto")).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("link", name="Lataa tiedosto")).to_be_visible()

@@ -3,22 +3,11 @@ the page polls."""
 
 from __future__ import annotations
 
-import time
-
 from consents.models import AudienceExport, Disclosure, ExportStatus
 from consents.services import consent_give
 from tests.consents.factories import RecipientFactory
 from tests.customers.factories import CustomerFactory
-
-
-def wait_until_finished(export_pk: int, timeout: float = 600) -> AudienceExport:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        export = AudienceExport.objects.get(pk=export_pk)
-        if export.is_finished:
-            return export
-        time.sleep(0.2)
-    raise AssertionError("the export job did not finish")
+from tests.waiting import wait_until
 
 
 def test_export_runs_in_a_worker_and_the_page_follows_it(
@@ -33,7 +22,12 @@ def test_export_runs_in_a_worker_and_the_page_follows_it(
         {"purpose": "email-marketing", "recipient": RecipientFactory().pk, "format": "csv"},
     )
     assert response.status_code == 302
-    export = wait_until_finished(AudienceExport.objects.get().pk)
+
+    def finished() -> AudienceExport | None:
+        export = AudienceExport.objects.get()
+        return export if export.is_finished else None
+
+    export = wait_until(finished, what="the export job to finish")
     assert export.status == ExportStatus.DONE and export.written == 20
 
     progress = client.get(f"/markkinointi/viennit/{export.pk}/tila/").json()

@@ -3,7 +3,6 @@ through the telephony API ends up as one text message in the outbox."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from celery.contrib.testing.tasks import ping
@@ -15,15 +14,7 @@ from feedback.models import InvitationStatus, SurveyInvitation
 from tests.calls.factories import wav_bytes
 from tests.customers.factories import CustomerFactory
 from tests.feedback.conftest import sent_messages
-
-
-def wait_for(condition, seconds: float = 600.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
+from tests.waiting import wait_until
 
 
 def test_a_registered_call_gets_its_survey_through_a_real_worker(
@@ -47,9 +38,10 @@ def test_a_registered_call_gets_its_survey_through_a_real_worker(
     )
     assert response.status_code == 201
 
-    assert wait_for(
-        lambda: SurveyInvitation.objects.filter(status=InvitationStatus.SENT).exists()
-    ), "the worker did not send the survey"
+    wait_until(
+        lambda: SurveyInvitation.objects.filter(status=InvitationStatus.SENT).exists(),
+        what="the worker to send the survey",
+    )
     (message,) = sent_messages(sms_outbox)
     assert message["to"] == "+358401234567"
     invitation = SurveyInvitation.objects.get()

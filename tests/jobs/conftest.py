@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +16,7 @@ from celery.contrib.testing.worker import start_worker
 
 from pkregister.celery import app
 from tests.conftest import isolated_redis_url, rebind_producers
+from tests.waiting import HUNG, wait_until
 
 
 def _free_port() -> int:
@@ -38,7 +38,7 @@ class PrivateRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def client(self) -> redis.Redis:
-        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5)
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=HUNG)
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -59,20 +59,20 @@ class PrivateRedis:
             stderr=subprocess.DEVNULL,
         )
         # Ready when it answers; a server that died at start fails here, not later.
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if self.client().ping():
-                    return
-            except redis.ConnectionError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+        wait_until(self._answers, what="redis-server to answer")
+
+    def _answers(self) -> bool:
+        try:
+            return self.client().ping()
+        except redis.ConnectionError:
+            if self.process is None or self.process.poll() is not None:
+                raise
+            return False
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()  # our own process only
-            self.process.wait(timeout=30)
+            self.process.wait(timeout=HUNG)
         self.process = None
 
 
@@ -113,6 +113,6 @@ def worker_on(server: PrivateRedis):
     import celery.contrib.testing.tasks  # noqa: F401  (registers celery.ping)
 
     with start_worker(
-        app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[server.queue]
+        app, pool="solo", perform_ping_check=False, shutdown_timeout=HUNG, queues=[server.queue]
     ) as worker:
         yield worker

@@ -6,7 +6,6 @@ runs them, and nothing is lost and nothing is done twice, duplicate deliveries i
 from __future__ import annotations
 
 import json
-import time
 from datetime import timedelta
 
 import pytest
@@ -26,17 +25,9 @@ from tests.calls.factories import wav_bytes
 from tests.consents.factories import RecipientFactory
 from tests.customers.factories import CustomerFactory
 from tests.jobs.conftest import worker_on
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_for(condition, seconds: float = 60.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.fixture
@@ -116,17 +107,19 @@ def test_a_broker_outage_loses_no_job_and_runs_none_twice(
         assert publish(job)
 
     with worker_on(private_broker):
-        assert wait_for(
+        wait_until(
             lambda: (
                 AudienceExport.objects.get().status == ExportStatus.DONE
                 and SurveyInvitation.objects.filter(status=InvitationStatus.SENT).exists()
                 and not Job.objects.filter(done_at__isnull=True).exists()
-            )
-        ), "the worker did not run the jobs"
+            ),
+            what="the worker to run the jobs",
+        )
         broker = private_broker.client()
-        assert wait_for(
-            lambda: broker.llen(private_broker.queue) == 0 and not broker.hlen("unacked")
-        ), "the duplicate deliveries were not consumed"
+        wait_until(
+            lambda: broker.llen(private_broker.queue) == 0 and not broker.hlen("unacked"),
+            what="the worker to consume the duplicate deliveries",
+        )
 
     # Nothing lost: the export is disclosed, the caller got the survey.
     assert AudienceExport.objects.get().written == 4

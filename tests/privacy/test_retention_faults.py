@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -31,6 +30,7 @@ from calls.personal_data import RECORDINGS_30_DAYS
 from privacy import retention
 from privacy.models import PendingFileDeletion, RetentionRun, RunStatus
 from tests.calls.factories import CallRecordingFactory
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -56,15 +56,6 @@ def start_run(media_root: Path, *args: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def wait_until(condition, timeout: float = 300.0) -> None:
-    """Wait for a state another process reaches (the deadline only ends a hung test)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.02)
 
 
 GATE_KEY = 7_300_001
@@ -106,9 +97,11 @@ def gate(*, after_rows: int) -> Iterator[None]:
 
 
 def someone_at_the_gate() -> bool:
+    # pg_locks lists every database's locks: another suite's gate on the same server is not ours.
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
             "AND classid = 0 AND objid = %s",
             [GATE_KEY],
         )
@@ -134,7 +127,7 @@ def test_a_run_killed_mid_way_is_finished_by_the_next_and_no_row_loses_its_file(
         worker = start_run(media_root, "--batch-size", "5")
         try:
             # A batch committed, and the next one waits inside its transaction.
-            wait_until(someone_at_the_gate)
+            wait_until(someone_at_the_gate, what="a run at the gate")
         finally:
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=300)
@@ -168,7 +161,7 @@ def test_of_two_runs_started_at_once_one_does_the_work_and_the_other_exits(media
     with gate(after_rows=0):
         first = start_run(media_root, "--batch-size", "5")
         # The first run holds the policy's lock and waits at the gate for the second to try.
-        wait_until(someone_at_the_gate)
+        wait_until(someone_at_the_gate, what="a run at the gate")
         second = start_run(media_root, "--batch-size", "5")
         second_out, _err = second.communicate(timeout=300)
     first_out, first_err = first.communicate(timeout=300)
