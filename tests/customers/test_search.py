@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
+from customers.models import KnownName
 from customers.search import Kind, classify, search_customers
 from tests.customers.factories import CompanyFactory, ContactRoleFactory, CustomerFactory
 
@@ -264,6 +266,75 @@ def test_two_words_are_first_and_last_name_together(aino_ahonen, query, expected
 def test_both_words_in_one_name_still_match():
     CustomerFactory(first_name="Anna Maria", last_name="Lind")
     assert _ranked("anna maria") == [("Lind", "Anna Maria")]
+
+
+def test_two_words_rank_whole_names_first_and_count_everyone_once():
+    CustomerFactory(first_name="Matti", last_name="Mattila")  # first and last either way
+    CustomerFactory(first_name="Matti", last_name="Maunu")
+    CustomerFactory(first_name="Mattias", last_name="Mansikka")
+    CustomerFactory(first_name="Maria", last_name="Mattila")
+    CustomerFactory(first_name="Matti", last_name="Aalto")
+    assert search_customers("matti ma").count == 4
+    assert _ranked("matti ma") == [
+        ("Mattila", "Matti"),
+        ("Maunu", "Matti"),
+        ("Mansikka", "Mattias"),
+        ("Mattila", "Maria"),
+    ]
+    by_name = [
+        ("Mansikka", "Mattias"),
+        ("Mattila", "Maria"),
+        ("Mattila", "Matti"),
+        ("Maunu", "Matti"),
+    ]
+    assert _ranked("matti ma", sort="name") == by_name
+    assert _ranked("matti ma", sort="-name") == by_name[::-1]
+
+
+def test_two_word_pages_run_across_the_ranks_without_gaps_or_repeats():
+    for i in range(20):
+        CustomerFactory(first_name="Antti", last_name=f"Koski{i:02d}")
+    for i in range(10):
+        CustomerFactory(first_name="Kalle", last_name=f"Anttila{i:02d}")
+    pages = [search_customers("antti k", page_number=n) for n in (1, 2)]
+    assert [page.count for page in pages] == [30, 30]
+    everyone = [(c.last_name, c.first_name) for page in pages for c in page.page.object_list]
+    assert everyone == [(f"Koski{i:02d}", "Antti") for i in range(20)] + [
+        (f"Anttila{i:02d}", "Kalle") for i in range(10)
+    ]
+
+
+@pytest.fixture
+def linguistic_collation():
+    """Names compared as under the postgres image's default locale (en_US.utf8), which puts
+    "Kärkkäinen" before "Korhonen"; the test database's C collation puts "ä" after "z"."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_collation WHERE collname = 'en-x-icu'")
+        if cursor.fetchone() is None:
+            pytest.skip("PostgreSQL built without ICU")
+        # The name dictionary's trigger names the columns; the test fills the dictionary.
+        cursor.execute("DROP TRIGGER customers_known_names ON customers_customer")
+        cursor.execute(
+            'ALTER TABLE customers_customer ALTER first_name TYPE varchar(100) COLLATE "en-x-icu", '
+            'ALTER last_name TYPE varchar(100) COLLATE "en-x-icu"'
+        )
+        cursor.execute(
+            'ALTER TABLE customers_knownname ALTER name TYPE varchar(100) COLLATE "en-x-icu"'
+        )
+
+
+def test_a_short_word_finds_every_name_beginning_with_it_whatever_the_collation(
+    linguistic_collation,
+):
+    for last_name in ["Kaarlo", "Korhonen", "Kuusela", "Kärkkäinen", "Laine"]:
+        CustomerFactory(first_name="Matti", last_name=last_name)
+    KnownName.objects.add_missing()
+    assert sorted(last for last, _first in _ranked("matti k")) == [
+        "Kaarlo",
+        "Korhonen",
+        "Kuusela",
+        "Kärkkäinen",
+    ]
 
 
 @pytest.mark.parametrize("typo", ["Ahnoen", "Ahoenn", "Ahonne"])
