@@ -280,10 +280,13 @@ class Customer(models.Model):
 
 
 class KnownNameQuerySet(models.QuerySet):
-    def containing(self, word: str) -> list[str]:
-        """Return the names that contain `word`, ignoring case (the trigram index)."""
-        pattern = f"%{escape_like(word)}%"
-        return list(self.filter(name__ilike=pattern).values_list("name", flat=True))
+    def containing(self, *words: str) -> list[str]:
+        """Return the names that contain one of the words, ignoring case (the trigram
+        index)."""
+        condition = Q()
+        for word in words:
+            condition |= Q(name__ilike=f"%{escape_like(word)}%")
+        return list(self.filter(condition).values_list("name", flat=True))
 
     def nearest(self, word: str, *, limit: int, threshold: float) -> list[str]:
         """Return up to `limit` names closest to `word`, closest first.

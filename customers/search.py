@@ -205,11 +205,13 @@ def _name_in(field: str, names: list[str], word: str) -> Q:
     return Q(**{f"{field}__in": names})
 
 
-def _near_pair(words: list[str]) -> Q:
-    """Two words, no person bearing both: people whose names are the words or near them."""
+def _near_pair(words: list[str], names_of_words: tuple[list[str], list[str]]) -> Q:
+    """Two words, no person bearing both: people whose names are the words or near them.
+    `names_of_words` are each word's names as `_word_names` gave them (in the database's
+    order: a short word's are a range)."""
     groups = []
-    for word in words:
-        names = _word_names(word, short_is_prefix=True)  # in order: a short word's is a range
+    for word, found in zip(words, names_of_words, strict=True):
+        names = list(found)
         if len(word) >= 4:
             nearest = KnownName.objects.nearest(word, limit=TYPO_NAMES, threshold=TYPO_THRESHOLD)
             names += [name for name in nearest if name not in names]
@@ -217,14 +219,17 @@ def _near_pair(words: list[str]) -> Q:
     return _pair_condition(groups[0], groups[1])
 
 
-def _near_people(words: list[str]) -> QuerySet:
+def _near_people(
+    words: list[str], names_of_words: tuple[list[str], list[str]] | None = None
+) -> QuerySet:
     """People bearing the names nearest the longest word, taken as a mistyped name (the other
-    words still parts of names); for two words, both names near.
+    words still parts of names); for two words (with the names each word matched), both names
+    near.
 
     The word is compared with the few thousand distinct names (KnownName), not a million
     rows; the people are then found through the b-tree indexes on first and last name."""
-    if len(words) == 2:
-        return Customer.objects.filter(_near_pair(words))
+    if len(words) == 2 and names_of_words is not None:
+        return Customer.objects.filter(_near_pair(words, names_of_words))
     word = max(words, key=len)
     names = KnownName.objects.nearest(word, limit=TYPO_NAMES, threshold=TYPO_THRESHOLD)
     others = _fragment_condition([w for w in words if w is not word])
@@ -489,11 +494,10 @@ def _text_match(query: str) -> Match:
     has_companies = companies.exists()
     if len(words) == 1 and not has_companies:  # the usual case: one word, a person
         return _one_name_match(words[0])
+    first = second = None
     if len(words) == 2:
         first, second = (_word_names(w, short_is_prefix=True) for w in words)
-        whole = KnownName.objects.containing(" ".join(words)) + KnownName.objects.containing(
-            "-".join(words)
-        )
+        whole = KnownName.objects.containing(" ".join(words), "-".join(words))
         typed = {word.lower() for word in words}
         parts = NameParts(
             tuple(_pair_parts(first, second, whole, words=(words[0], words[1]))),
@@ -509,7 +513,7 @@ def _text_match(query: str) -> Match:
         count = by_name.count()
     kind, near = Kind.TEXT, None
     if count == 0 and not has_companies and max(len(w) for w in words) >= 4:
-        kind, near = Kind.TYPO, _near_people(words)
+        kind, near = Kind.TYPO, _near_people(words, (first, second) if len(words) == 2 else None)
     if not has_companies:
         return Match(kind, by_name, count, parts=parts, near=near)
     by_company = (
