@@ -25,6 +25,18 @@ from customers.tokens import PersonTokenField
 from privacy.restriction import ProcessingRestricted
 
 
+def refused_while_restricted() -> Response:
+    """409: a give widens processing, refused while the person's processing is restricted."""
+    return Response(
+        {
+            "detail": _(
+                "Processing of this person's data is restricted; the consent was not recorded."
+            )
+        },
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
 class ConsentRequestSerializer(StrictJSONSerializer):
     person_token = PersonTokenField(purpose=Scope.CONSENTS)
     purpose = serializers.SlugField(
@@ -122,15 +134,7 @@ class ConsentIntake(APIView):
                     by=request.auth,
                 )
         except ProcessingRestricted:
-            return Response(
-                {
-                    "detail": _(
-                        "Processing of this person's data is restricted; the consent was not "
-                        "recorded."
-                    )
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
+            return refused_while_restricted()
         except DjangoValidationError as error:
             return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
         state = change.state
@@ -231,15 +235,7 @@ class AnalyticsConsentIntake(APIView):
                     by=request.auth,
                 )
             except ProcessingRestricted:
-                return Response(
-                    {
-                        "detail": _(
-                            "Processing of this person's data is restricted; the consent was "
-                            "not recorded."
-                        )
-                    },
-                    status=status.HTTP_409_CONFLICT,
-                )
+                return refused_while_restricted()
         else:
             change = analytics_consent_withdraw(visitor_id=visitor_id, by=request.auth)
         consent = change.consent
