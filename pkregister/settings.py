@@ -221,7 +221,7 @@ CALL_RECORDING_MAX_BYTES = env.int("CALL_RECORDING_MAX_BYTES", default=50 * 1024
 RETENTION_REPLICA_MODE = env.bool("DJANGO_RETENTION_REPLICA_MODE", default=True)
 # Threads that delete stored files after a batch commits (network waits of object storage,
 # block freeing of a local disk).
-RETENTION_FILE_WORKERS = env.int("DJANGO_RETENTION_FILE_WORKERS", default=8)
+RETENTION_FILE_WORKERS = env.int("DJANGO_RETENTION_FILE_WORKERS", default=16)
 # Batches of one policy run at once (threads, one connection each); 1 runs them one by one.
 RETENTION_WORKERS = env.int("DJANGO_RETENTION_WORKERS", default=2)
 # The logs about people are personal data too (pseudonymous ids point at people), kept for the

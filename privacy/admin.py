@@ -58,7 +58,7 @@ class RetentionRunAdmin(ReadOnlyAdmin):
     list_filter = [PolicyFilter, "status", "started_at"]
     date_hierarchy = "started_at"
     show_full_result_count = False
-    fields = [*list_display, "messages"]
+    fields = [*list_display[:4], "rows_finished", *list_display[4:], "messages"]
     readonly_fields = fields
 
     @admin.display(description=_("policy"), ordering="policy")
@@ -72,6 +72,10 @@ class RetentionRunAdmin(ReadOnlyAdmin):
     @admin.display(description=_("finished"), ordering="finished_at")
     def finished(self, run: RetentionRun) -> str:
         return local_stamp(run.finished_at)
+
+    @admin.display(description=_("rows handled"))
+    def rows_finished(self, run: RetentionRun) -> str:
+        return local_stamp(run.rows_finished_at)
 
     def get_urls(self) -> list:
         return [

@@ -60,6 +60,9 @@ class RetentionRun(models.Model):
     )
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # When the last batch committed: every due row was gone; the files of the last batches may
+    # still have been going (the run finishes when they are gone too).
+    rows_finished_at = models.DateTimeField(_("rows handled"), null=True, blank=True)
     rows = models.PositiveBigIntegerField(_("rows"), default=0)
     files = models.PositiveBigIntegerField(_("files deleted"), default=0)
     errors = models.PositiveIntegerField(_("errors"), default=0)

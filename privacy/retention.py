@@ -37,6 +37,7 @@ dependents and the copies). Otherwise, or with RETENTION_REPLICA_MODE off, it us
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -50,7 +51,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Mod, TruncDate
 from django.utils import timezone
 
 from privacy.declarations import (
@@ -280,6 +281,8 @@ class _Runner:
             )
         )
         self.run = RetentionRun.objects.create(policy=policy.name)
+        self.lock = threading.Lock()
+        self.streams_left = 0
         self.messages: list[str] = []
         # People whose erasure was blocked: their due rows stay, so that they still say whom
         # the next run must try again (the run is recorded as failed meanwhile).
@@ -322,38 +325,58 @@ class _Runner:
         One inside a caller's transaction (other connections could not see its rows) and when
         triggers are lifted one by one (pgtrigger.ignore is per connection state we keep
         simple). Otherwise RETENTION_WORKERS: the batches' work is PostgreSQL's, so a second
-        stream puts a second core to work while this thread deletes the files."""
+        stream puts a second core to work."""
         if connection.in_atomic_block or self.lifted is not None:
             return 1
         return max(1, settings.RETENTION_WORKERS)
 
     def remove_due_rows(self) -> bool:
-        """Remove every due row; return False if a batch failed."""
+        """Remove every due row and delete the files of their batches; return False if a batch
+        failed. The batches never wait for the files: they run in threads of their own while
+        this thread deletes the files each committed batch queued, and the run ends once the
+        last of those is gone too."""
+        if connection.in_atomic_block:
+            # Other connections could not see the caller's rows, nor the files queued.
+            succeeded = self.stream(delete_files=True)
+            self.rows_removed()
+            return succeeded
         streams = self.streams()
-        if streams == 1:
-            return self.stream(delete_files=True)
-        # FOR UPDATE SKIP LOCKED hands each stream rows no other stream holds. Only this
-        # thread deletes files (of committed batches), so no file is handled twice.
+        self.streams_left = streams
+        # Only this thread deletes files (of committed batches): no file is handled twice.
         with ThreadPoolExecutor(max_workers=streams) as pool:
-            futures = [pool.submit(self.stream_in_thread) for _ in range(streams)]
+            futures = [
+                pool.submit(self.stream_in_thread, (index, streams) if streams > 1 else None)
+                for index in range(streams)
+            ]
             running = set(futures)
             while running:
-                _done, running = wait(running, timeout=0.1)
                 self.delete_queued_files()
+                _done, running = wait(running, timeout=0.1)
+            self.delete_queued_files()
         return all(future.result() for future in futures)
 
-    def stream_in_thread(self) -> bool:
+    def rows_removed(self) -> None:
+        """Record when the last batch committed: the rows are gone, files may still be going."""
+        RetentionRun.objects.filter(pk=self.run.pk).update(rows_finished_at=timezone.now())
+
+    def stream_in_thread(self, share: tuple[int, int] | None) -> bool:
         try:
-            return self.stream(delete_files=False)
+            return self.stream(delete_files=False, share=share)
         finally:
+            with self.lock:
+                self.streams_left -= 1
+                last = self.streams_left == 0
+            if last:  # the last stream to end says when the rows were gone
+                self.rows_removed()
             connection.close()  # this thread's own connection
 
-    def stream(self, *, delete_files: bool) -> bool:
-        """Run batches until one comes back short; return False if one failed."""
+    def stream(self, *, delete_files: bool, share: tuple[int, int] | None = None) -> bool:
+        """Run batches of the stream's share of the rows (None: all of them) until one comes
+        back short; return False if one failed."""
         last: object = None
         while True:
             try:
-                count, last, queued = self.batch(last)
+                count, last, queued = self.batch(last, share)
             except Exception as error:  # a batch is one transaction: nothing of it stayed
                 logger.exception("Retention batch of %s failed", self.policy.name)
                 self.note(f"batch failed: {type(error).__name__}: {error}"[:500])
@@ -366,9 +389,9 @@ class _Runner:
             if self.pause:
                 time.sleep(self.pause)
 
-    def batch(self, last: object) -> tuple[int, object, int]:
+    def batch(self, last: object, share: tuple[int, int] | None = None) -> tuple[int, object, int]:
         """Remove one batch in one transaction; return how many rows, the last age seen and
-        how many files it queued."""
+        how many files it queued. `share` (index, streams) takes only the rows of one stream."""
         policy, plan = self.policy, self.plan
         with transaction.atomic(), triggers_lifted(self.lifted):
             if ASYNC_COMMIT:
@@ -384,15 +407,20 @@ class _Runner:
             if last is not None:
                 # Keyset: start where the last batch ended instead of rescanning its dead rows.
                 due = due.filter(**{f"{policy.age_field}__gte": last})
-            # The row's physical address too: the rows stay locked until commit, so it cannot
-            # change, and the delete then reaches them without probing the primary key.
+            due = _share_of(due, share)
+            # The delete reaches the rows by their physical address, without probing the
+            # primary key. A row another transaction changes meanwhile has a new address: the
+            # delete skips it (and the next run weighs it again).
             address = RawSQL(f"{_q(plan.table)}.ctid", ())  # noqa: S611 (metadata, no values)
             selected = (
                 due.order_by(policy.age_field)
                 .annotate(address=address)
-                .values_list("pk", policy.age_field, "address")
-                .select_for_update(skip_locked=True, of=("self",))[: self.batch_size]
+                .values_list("pk", policy.age_field, "address")[: self.batch_size]
             )
+            if share is not None and not _integer_pk(policy.model_class):
+                # Ids that are no integers are shared out by locks: each stream takes the rows
+                # no other stream holds.
+                selected = selected.select_for_update(skip_locked=True, of=("self",))
             select_sql, select_params = selected.query.sql_with_params()
             age_column = policy.model_class._meta.get_field(policy.age_field).column
             chain = Chain(policy.name)
@@ -424,6 +452,20 @@ class _Runner:
         RetentionRun.objects.filter(pk=self.run.pk).update(
             files=F("files") + done, errors=F("errors") + len(failures)
         )
+
+
+def _integer_pk(model: type[models.Model]) -> bool:
+    return isinstance(model._meta.pk, models.IntegerField)
+
+
+def _share_of(due: models.QuerySet, share: tuple[int, int] | None) -> models.QuerySet:
+    """Return the rows of one stream's share: ids modulo the streams, when ids are integers.
+    The streams then never meet on a row, and no row is locked before its delete (a lock
+    writes the row once more, about a tenth of a batch's work)."""
+    if share is None or not _integer_pk(due.model):
+        return due
+    index, streams = share
+    return due.alias(retention_share=Mod("pk", streams)).filter(retention_share=index)
 
 
 def _anonymise(chain: Chain, plan: DeletionPlan, policy: RetentionPolicy, age_column: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 from io import StringIO
 from pathlib import Path
@@ -26,6 +27,7 @@ from privacy.models import PendingFileDeletion, RetentionRun, RunStatus
 from privacy.retention import RetentionPolicy, policies
 from tests.calls.factories import CallRecordingFactory, RecordingHoldFactory
 from tests.customers.factories import CustomerFactory
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -416,3 +418,79 @@ def test_erasure_and_retention_lift_the_same_triggers_for_the_same_rows():
     assert "audit.AccessLogEntry:accesslog_append_only" in lifted
     assert any(uri.startswith("calls.RecordingHoldEvent:") for uri in lifted)
     assert not any(uri.startswith("consents.") for uri in lifted)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_batches_do_not_wait_for_the_files_and_the_run_ends_only_when_they_are_gone(
+    trigger_mode, media_root, monkeypatch
+):
+    """Issue 14: a storage slow to delete files never holds the row purge back (two streams,
+    or the one stream of trigger-by-trigger lifting), and the run does not end before the
+    files are gone. The storage here deletes nothing until the test lets it."""
+    from privacy import plan
+
+    let_go = threading.Event()
+    real_storage_of = plan.storage_of
+
+    class HeldStorage:
+        def __init__(self, storage):
+            self.storage = storage
+
+        def delete(self, name):
+            let_go.wait()
+            self.storage.delete(name)
+
+    monkeypatch.setattr(plan, "storage_of", lambda label: HeldStorage(real_storage_of(label)))
+    due = [expired() for _ in range(9)]
+    kept = fresh()
+    files = [stored(recording, media_root) for recording in due]
+    runs: list[RetentionRun] = []
+
+    def enforce():
+        try:
+            runs.append(retention.enforce(RECORDINGS_30_DAYS, batch_size=2))
+        finally:
+            connection.close()
+
+    runner = threading.Thread(target=enforce)
+    runner.start()
+    try:
+        handled = wait_until(
+            lambda: RetentionRun.objects.filter(rows_finished_at__isnull=False).first(),
+            what="the run's batches to end",
+        )
+        assert list(CallRecording.objects.values_list("pk", flat=True)) == [kept.pk]
+        assert handled.rows == 9 and handled.finished_at is None
+        assert all(path.exists() for path in files)
+        assert runner.is_alive()
+    finally:
+        let_go.set()
+        runner.join()
+    (run,) = runs
+    assert (run.status, run.rows, run.files) == (RunStatus.SUCCEEDED, 9, 9)
+    assert run.started_at <= run.rows_finished_at <= run.finished_at
+    assert not any(path.exists() for path in files)
+    assert not PendingFileDeletion.objects.exists()
+
+
+def test_a_trail_entry_between_due_rows_stays_with_its_kept_row(media_root, supervisor):
+    """Dependents and trails are guarded by the span of the batch's ids: a row kept inside the
+    span keeps its access-log entries and hold, the due rows around it lose theirs."""
+    first = expired()
+    held = expired()
+    RecordingHoldFactory(recording=held, placed_by=supervisor)
+    middle = fresh()
+    last = expired()
+    for recording in (first, held, middle, last):
+        recording.start_playback(by=supervisor, purpose=AccessPurpose.TRAINING)
+    assert first.pk < held.pk < middle.pk < last.pk
+
+    run = retention.enforce(RECORDINGS_30_DAYS)
+
+    assert run.rows == 2
+    assert set(CallRecording.objects.values_list("pk", flat=True)) == {held.pk, middle.pk}
+    logged = AccessLogEntry.objects.filter(
+        object_type=ContentType.objects.get_for_model(CallRecording)
+    )
+    assert set(logged.values_list("object_id", flat=True)) == {held.pk, middle.pk}
+    assert RecordingHold.objects.filter(recording=held).exists()
