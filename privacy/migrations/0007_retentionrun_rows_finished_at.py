@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='retentionrun',
             name='rows_finished_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='rows removed'),
+            field=models.DateTimeField(blank=True, null=True, verbose_name='rows handled'),
         ),
     ]
