@@ -200,8 +200,8 @@ def _guarded(table: str, condition: str, span: str | None) -> str:
     return f"EXISTS (SELECT FROM {table} WHERE {span}) AND ({condition})"
 
 
-def _ordered_pk(model: type[models.Model]) -> bool:
-    """Whether the model's ids are integers, whose span min()..max() means something."""
+def integer_pk(model: type[models.Model]) -> bool:
+    """Whether the model's ids are integers: their span min()..max() and modulo mean something."""
     return isinstance(model._meta.pk, models.IntegerField)
 
 
@@ -275,7 +275,7 @@ class Chain:
         self.queue_files(plan.files, gone)
         self.erase_history(plan, gone)
         self.erase_trails(plan, gone)
-        ranged = _ordered_pk(plan.model)
+        ranged = integer_pk(plan.model)
         for table, column in plan.set_nulls:
             span = _spanned(_q(column), self.span(gone)) if ranged else None
             condition = _guarded(_q(table), f"{_q(column)} = {_ids(gone)}", span)
@@ -331,7 +331,7 @@ class Chain:
             for type_column, target in references
         )
         params = [content_type] * len(references)
-        if not (integers and _ordered_pk(model)):
+        if not (integers and integer_pk(model)):
             return condition, params
         span = self.span(source)
         guard = " OR ".join(

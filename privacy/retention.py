@@ -72,6 +72,7 @@ from privacy.plan import (
     DeletionPlan,
     delete_queued_files,
     deletion_plan,
+    integer_pk,
     lifted_triggers,
     replica_mode_allowed,
     triggers_lifted,
@@ -417,7 +418,7 @@ class _Runner:
                 .annotate(address=address)
                 .values_list("pk", policy.age_field, "address")[: self.batch_size]
             )
-            if share is not None and not _integer_pk(policy.model_class):
+            if share is not None and not integer_pk(policy.model_class):
                 # Ids that are no integers are shared out by locks: each stream takes the rows
                 # no other stream holds.
                 selected = selected.select_for_update(skip_locked=True, of=("self",))
@@ -454,15 +455,11 @@ class _Runner:
         )
 
 
-def _integer_pk(model: type[models.Model]) -> bool:
-    return isinstance(model._meta.pk, models.IntegerField)
-
-
 def _share_of(due: models.QuerySet, share: tuple[int, int] | None) -> models.QuerySet:
     """Return the rows of one stream's share: ids modulo the streams, when ids are integers.
     The streams then never meet on a row, and no row is locked before its delete (a lock
     writes the row once more, about a tenth of a batch's work)."""
-    if share is None or not _integer_pk(due.model):
+    if share is None or not integer_pk(due.model):
         return due
     index, streams = share
     return due.alias(retention_share=Mod("pk", streams)).filter(retention_share=index)
