@@ -15,7 +15,9 @@ the same plan, so both callers lift exactly the same ones.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -27,7 +29,8 @@ import pgtrigger
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.storage import Storage
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import FileSystemStorage, Storage
 from django.db import connection, models
 from django.db.models import F
 
@@ -350,20 +353,17 @@ def delete_queued_files(
 ) -> int:
     """Delete the stored files queued in PendingFileDeletion under `queue` (a policy's name,
     or erasure's), chunk by chunk; return how many went. A file its storage refuses stays
-    queued with the error, for the next run. `reported(done, failures)` follows each chunk."""
-    last_pk = deleted = 0
+    queued with the error, for the next run. `reported(done, failures)` follows each chunk.
+
+    Pipelined: while the threads delete one chunk's files, this thread removes the queue rows
+    of the chunk before and reads the next one, so that the files never wait for the database
+    (the bookkeeping was a fifth of the time a file took, measured)."""
     workers = max(1, settings.RETENTION_FILE_WORKERS)
+    deleted = 0
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        while True:
-            chunk = list(
-                PendingFileDeletion.objects.for_policy(queue)
-                .filter(pk__gt=last_pk)
-                .order_by("pk")
-                .values_list("pk", "field", "storage_name")[:FILE_CHUNK]
-            )
-            if not chunk:
-                return deleted
-            last_pk = chunk[-1][0]
+        chunk = _queued_chunk(queue, after=0)
+        done: tuple[list[tuple[int, str, str]], list[tuple[int, str]]] | None = None
+        while chunk:
             _make_durable()
             # Threads overlap the waits: object storage answers over the network, and a local
             # disk frees an old file's blocks (measured: 100-300 µs an unlink of a file on disk
@@ -371,23 +371,49 @@ def delete_queued_files(
             # the page cache). Each thread takes a slice of the chunk: a task per file would
             # cost more in the pool's locking than the unlink itself (150 µs a file, measured).
             slices = [chunk[start::workers] for start in range(workers)]
-            failures = [
-                failure for part in pool.map(_delete_stored_files, slices) for failure in part
-            ]
-            # By id, not by id range: a batch committing now may hold ids inside the range.
-            failed_pks = {pk for pk, _error in failures}
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"DELETE FROM {_q(PendingFileDeletion._meta.db_table)} WHERE id = ANY(%s)",
-                    [[pk for pk, _field, _name in chunk if pk not in failed_pks]],
-                )
-            for pk, error in failures:
-                PendingFileDeletion.objects.filter(pk=pk).update(
-                    attempts=F("attempts") + 1, last_error=error
-                )
-            deleted += len(chunk) - len(failures)
-            if reported is not None:
-                reported(len(chunk) - len(failures), failures)
+            running = [pool.submit(_delete_stored_files, part) for part in slices]
+            if done is not None:
+                deleted += _settle(*done, reported=reported)
+            following = _queued_chunk(queue, after=chunk[-1][0])
+            done = (chunk, [failure for future in running for failure in future.result()])
+            chunk = following
+        if done is not None:
+            deleted += _settle(*done, reported=reported)
+    return deleted
+
+
+def _queued_chunk(queue: str, *, after: int) -> list[tuple[int, str, str]]:
+    """Return the next FILE_CHUNK queue items (id, field label, stored name) after id `after`."""
+    return list(
+        PendingFileDeletion.objects.for_policy(queue)
+        .filter(pk__gt=after)
+        .order_by("pk")
+        .values_list("pk", "field", "storage_name")[:FILE_CHUNK]
+    )
+
+
+def _settle(
+    chunk: list[tuple[int, str, str]],
+    failures: list[tuple[int, str]],
+    *,
+    reported: Callable[[int, list[tuple[int, str]]], None] | None,
+) -> int:
+    """Remove the queue rows of a chunk's deleted files, note the errors of those that stay
+    and report; return how many went."""
+    # By id, not by id range: a batch committing now may hold ids inside the range.
+    failed_pks = {pk for pk, _error in failures}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {_q(PendingFileDeletion._meta.db_table)} WHERE id = ANY(%s)",
+            [[pk for pk, _field, _name in chunk if pk not in failed_pks]],
+        )
+    for pk, error in failures:
+        PendingFileDeletion.objects.filter(pk=pk).update(
+            attempts=F("attempts") + 1, last_error=error
+        )
+    if reported is not None:
+        reported(len(chunk) - len(failures), failures)
+    return len(chunk) - len(failures)
 
 
 def _make_durable() -> None:
@@ -404,12 +430,45 @@ def _make_durable() -> None:
 def _delete_stored_files(items: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
     """Delete the files of queue items; return the (queue id, error) of those that stay."""
     failures = []
+    removers: dict[str, Callable[[str], None]] = {}
     for pk, label, name in items:
         try:
-            storage_of(label).delete(name)
+            if label not in removers:
+                removers[label] = _remover(storage_of(label))
+            removers[label](name)
         except Exception as error:  # any storage failure is recorded; the next run retries
             failures.append((pk, f"{type(error).__name__}: {error}"[:500]))
     return failures
+
+
+def _remover(storage: Storage) -> Callable[[str], None]:
+    """Return how to delete a stored file of `storage`: its delete(), or, for Django's own
+    FileSystemStorage (neither delete() nor path() overridden), os.remove of the name inside
+    its location. That is what its delete() does for a file, less the stat it makes of every
+    name to tell a directory apart (a queued name is a file) and less normalising the location
+    again for every name: 43 µs a file against 24 µs for a bare os.remove, measured with the
+    engine's 16 threads on one disk; the difference is time holding the GIL that the batches
+    beside it need. Asked afresh for each slice: the location may change (settings in tests)."""
+    kind = storage.__class__  # the default storage is a lazy proxy: ask it for its class
+    if not (
+        issubclass(kind, FileSystemStorage)
+        and kind.delete is FileSystemStorage.delete
+        and kind.path is FileSystemStorage.path
+    ):
+        return storage.delete
+    location = os.path.abspath(storage.location)
+    inside = location + os.sep
+
+    def remove(name: str) -> None:
+        # As django.utils._os.safe_join (what FileSystemStorage.path uses): the name must lead
+        # inside the location.
+        path = os.path.normpath(os.path.join(location, name))
+        if not name or not path.startswith(inside):
+            raise SuspiciousFileOperation(f"{name!r} is not inside the storage's location")
+        with contextlib.suppress(FileNotFoundError):  # already gone: what deleting wants
+            os.remove(path)
+
+    return remove
 
 
 @cache
